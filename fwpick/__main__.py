@@ -1,0 +1,5 @@
+"""`python -m fwpick` runs the command-line interface."""
+
+from fwpick.cli import main
+
+main()

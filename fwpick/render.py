@@ -1,0 +1,193 @@
+"""Templates -> a file plan (pure), and the plan -> a folder on disk (atomic)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from fwpick import __version__
+from fwpick.errors import TargetError, TemplateError
+from fwpick.names import ProjectName
+
+FRAMEWORKS = ("torch", "tensorflow")
+TASKS = ("regression", "classification")
+# Bumped whenever a template changes in a way a user of a generated project would notice.
+TEMPLATE_VERSION = "1"
+PACKAGE_PLACEHOLDER = "__package__"
+# Layers rendered in order; a later layer's file replaces an earlier one at the same path.
+LAYERS = ("common",)
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """What to generate: the name, framework, task and the answers that shaped it."""
+
+    name: ProjectName
+    framework: str
+    task: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+    author: str = ""
+
+    @property
+    def deployment(self) -> str:
+        """Where the model must run; anything but 'none' adds an export path."""
+        return self.answers.get("deployment", "none")
+
+
+def templates_root() -> Path:
+    """The templates folder: inside the installed package, or at the checkout's top."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "common").is_dir():
+            return candidate
+    raise TemplateError(f"fwpick's templates are missing (looked in {here} and its parent)")
+
+
+def _toml_string(value: object) -> str:
+    """A TOML basic string holding `value` exactly (JSON escapes are valid TOML)."""
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _python_string(value: object) -> str:
+    """A Python string literal holding `value` exactly."""
+    return repr(str(value))
+
+
+def _comment_text(value: object) -> str:
+    """`value` on one line, safe inside a comment, a docstring or a plain string."""
+    text = " ".join(str(value).split())
+    return text.replace("\\", "/").replace('"', "'")
+
+
+def environment(root: Path) -> jinja2.Environment:
+    """The one Jinja environment: strict, newline-preserving, with escaping filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(toml_str=_toml_string, py_str=_python_string, py_comment=_comment_text)
+    return env
+
+
+def context(spec: ProjectSpec) -> dict[str, object]:
+    """The variables every template sees."""
+    return {
+        "project_name": spec.name.folder,
+        "package": spec.name.package,
+        "framework": spec.framework,
+        "task": spec.task,
+        "answers": dict(spec.answers),
+        "deployment": spec.deployment,
+        "has_export": spec.deployment != "none",
+        "description": spec.description or f"A {spec.framework} {spec.task} project.",
+        "author": spec.author,
+        "fwpick_version": __version__,
+        "template_version": TEMPLATE_VERSION,
+    }
+
+
+def _layer_files(root: Path, layer: str) -> Iterator[tuple[str, Path]]:
+    base = root / layer
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield path.relative_to(base).as_posix(), path
+
+
+def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
+    """Render every template for `spec` into {relative path: content}; writes nothing.
+
+    Only `*.jinja` files are rendered (the suffix is dropped); others are copied byte
+    for byte. A rendered file that comes out blank is left out, which is how a
+    template makes itself conditional (`{% if has_export %}...{% endif %}`).
+    """
+    if spec.framework not in FRAMEWORKS:
+        raise TemplateError(f"unknown framework {spec.framework!r}; choose from {', '.join(FRAMEWORKS)}")
+    if spec.task not in TASKS:
+        raise TemplateError(f"unknown task {spec.task!r}; choose from {', '.join(TASKS)}")
+    root = root or templates_root()
+    env = environment(root)
+    variables = context(spec)
+    files: dict[str, bytes] = {}
+    for layer in (*LAYERS, spec.framework):
+        for relative, source in _layer_files(root, layer):
+            target = relative.replace(PACKAGE_PLACEHOLDER, spec.name.package)
+            if not relative.endswith(".jinja"):
+                files[target] = source.read_bytes()
+                continue
+            target = target.removesuffix(".jinja")
+            text = env.get_template(f"{layer}/{relative}").render(variables)
+            if text.strip():
+                files[target] = text.encode("utf-8")
+            else:
+                files.pop(target, None)
+    return dict(sorted(files.items()))
+
+
+def _write_tree(files: Mapping[str, bytes], folder: Path) -> None:
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+@contextmanager
+def staging(target: Path) -> Iterator[Path]:
+    """A temporary sibling of `target`, removed on any error (Ctrl-C included)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.fwpick-", dir=target.parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_target(target: Path, *, force: bool) -> None:
+    """Refuse a target that is a file, or a non-empty folder without --force."""
+    if target.exists() and not target.is_dir():
+        raise TargetError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise TargetError(f"{target} exists and is not empty; pick another name or pass --force")
+
+
+def stage(files: Mapping[str, bytes], folder: Path) -> None:
+    """Write the plan into the staging folder."""
+    _write_tree(files, folder)
+
+
+def commit(staged: Path, target: Path, files: Mapping[str, bytes], *, force: bool) -> list[str]:
+    """Move a staged project into place; return the user files kept aside as `*.orig`.
+
+    A missing or empty target is replaced by one rename, so the project appears whole
+    or not at all. With --force into a non-empty folder, each colliding file that
+    differs is first renamed to `NAME.orig`: nothing the user made is deleted.
+    """
+    check_target(target, force=force)
+    if not target.exists() or not any(target.iterdir()):
+        if target.exists():
+            target.rmdir()
+        os.replace(staged, target)
+        staged.mkdir()  # leave something for the staging context to remove
+        return []
+    kept: list[str] = []
+    for relative, content in files.items():
+        destination = target / relative
+        if destination.is_file() and destination.read_bytes() != content:
+            backup = destination.with_name(destination.name + ".orig")
+            os.replace(destination, backup)
+            kept.append(backup.relative_to(target).as_posix())
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged / relative, destination)
+    return kept
