@@ -102,6 +102,9 @@ def context(spec: ProjectSpec) -> dict[str, object]:
 def _layer_files(root: Path, layer: str) -> Iterator[tuple[str, Path]]:
     base = root / layer
     for path in sorted(base.rglob("*")):
+        # Names starting with "_" are partials, pulled in by `{% include %}` only.
+        if path.name.startswith("_") and not path.name.startswith("__"):
+            continue
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             yield path.relative_to(base).as_posix(), path
 
@@ -110,8 +113,9 @@ def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
     """Render every template for `spec` into {relative path: content}; writes nothing.
 
     Only `*.jinja` files are rendered (the suffix is dropped); others are copied byte
-    for byte. A rendered file that comes out blank is left out, which is how a
-    template makes itself conditional (`{% if has_export %}...{% endif %}`).
+    for byte; `_*` files are partials for `{% include %}` and are not emitted. A
+    rendered file that comes out blank is left out, which is how a template makes
+    itself conditional (`{% if has_export %}...{% endif %}`).
     """
     if spec.framework not in FRAMEWORKS:
         raise TemplateError(f"unknown framework {spec.framework!r}; choose from {', '.join(FRAMEWORKS)}")
