@@ -1,0 +1,101 @@
+"""What this machine offers, read from package metadata without importing a framework."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import metadata
+
+# Distributions that provide each framework's import name. tensorflow-cpu and
+# tensorflow-macos install the same `tensorflow` module under another name.
+DISTRIBUTIONS = {
+    "torch": ("torch",),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel"),
+}
+# Supported CPython versions (inclusive), from each project's release notes:
+# torch 2.13 ships wheels for 3.10-3.14; TensorFlow 2.21 for 3.10-3.13, and Keras 3.15,
+# which it needs, requires 3.11+. Re-check when a new release changes them.
+PYTHON_SUPPORT = {"torch": ((3, 10), (3, 14)), "tensorflow": ((3, 11), (3, 13))}
+INSTALL_HINTS = {
+    "torch": "pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
+    "tensorflow": "pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
+}
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The facts about this interpreter and machine that change the advice."""
+
+    python: tuple[int, int]
+    system: str
+    machine: str
+
+    @classmethod
+    def current(cls) -> Platform:
+        """This process's interpreter and machine."""
+        return cls(python=sys.version_info[:2], system=platform.system(),
+                   machine=platform.machine().lower())
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A framework's installation state, from package metadata."""
+
+    framework: str
+    distribution: str | None
+    version: str | None
+
+
+def installed(framework: str) -> Installed:
+    """Whether `framework` is installed for this interpreter, and which version."""
+    for distribution in DISTRIBUTIONS[framework]:
+        try:
+            return Installed(framework, distribution, metadata.version(distribution))
+        except metadata.PackageNotFoundError:
+            continue
+    return Installed(framework, None, None)
+
+
+def python_supported(framework: str, python: tuple[int, int]) -> bool:
+    """Whether the framework's current release supports this Python version."""
+    low, high = PYTHON_SUPPORT[framework]
+    return low <= python <= high
+
+
+def notes(
+    *,
+    framework: str,
+    deployment: str,
+    versions: Mapping[str, Installed],
+    where: Platform,
+) -> list[str]:
+    """Caveats about the recommended framework on this machine, in plain words."""
+    found: list[str] = []
+    mine = versions[framework]
+    if mine.version:
+        found.append(f"{framework} {mine.version} is installed ({mine.distribution}).")
+    else:
+        found.append(f"{framework} is not installed for this Python: {INSTALL_HINTS[framework]}")
+    if not python_supported(framework, where.python):
+        low, high = PYTHON_SUPPORT[framework]
+        found.append(
+            f"Python {where.python[0]}.{where.python[1]} is outside what current {framework} "
+            f"supports ({low[0]}.{low[1]}-{high[0]}.{high[1]}); use a supported interpreter."
+        )
+    if framework == "tensorflow":
+        if where.system == "Windows":
+            found.append("TensorFlow has no GPU support on native Windows after 2.10; "
+                         "use WSL2 for a GPU, or train on the CPU.")
+        if where.system == "Darwin" and where.machine == "arm64":
+            found.append("Apple Silicon: install tensorflow-metal to train on the GPU.")
+    if framework == "torch":
+        if where.system == "Darwin" and where.machine == "arm64":
+            found.append("Apple Silicon: PyTorch trains on the GPU through MPS, no extra install.")
+        if deployment != "none":
+            found.append("TorchScript is deprecated; the project exports with torch.export.")
+        if deployment == "server":
+            found.append("TorchServe is archived; serve the exported model from your own "
+                         "service or with a maintained server such as Triton.")
+    return found

@@ -1,0 +1,76 @@
+"""Ask the questions nobody answered yet, at a terminal, with each choice explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.prompt import Prompt
+from rich.table import Table
+
+from fwpick.errors import AnswersError
+from fwpick.questions import Answers, Question, merge, normalise_value, read_answers_file
+
+
+def _choices_table(question: Question) -> Table:
+    table = Table.grid(padding=(0, 2))
+    for choice in question.choices:
+        marker = " (default)" if choice.value == question.default else ""
+        table.add_row(f"  [bold]{choice.value}[/]", f"{choice.label}{marker}")
+    return table
+
+
+def ask(
+    missing: list[Question], answers: Answers, *, console: Console, stream: TextIO | None = None
+) -> Answers:
+    """Prompt for each missing question on `console`; return the completed answers.
+
+    `stream` replaces the terminal as the input source (tests feed a StringIO).
+    """
+    completed = dict(answers)
+    for number, question in enumerate(missing, start=1):
+        console.print(f"\n[bold cyan]{number}/{len(missing)}[/] {question.prompt}")
+        console.print(_choices_table(question))
+        try:
+            raw = Prompt.ask(
+                f"  {question.id}",
+                choices=list(question.values),
+                default=question.default,
+                case_sensitive=False,
+                console=console,
+                stream=stream,
+            )
+        except EOFError:
+            raise AnswersError(
+                f"input ended before {question.id} was answered; pass {question.flag}, "
+                "--answers FILE or --defaults"
+            ) from None
+        completed[question.id] = normalise_value(question, raw, source=question.flag)
+    return completed
+
+
+def collect(
+    *,
+    flags: dict[str, str | None],
+    answers_file: Path | None,
+    use_defaults: bool,
+    interactive: bool,
+    console: Console,
+    stream: TextIO | None = None,
+) -> Answers:
+    """All answers from defaults, file, flags, then prompts (only when `interactive`).
+
+    Without a terminal a missing answer is an error naming the flags, never a wait.
+    """
+    file_answers = read_answers_file(answers_file) if answers_file else {}
+    answers, missing = merge(flags=flags, file_answers=file_answers, use_defaults=use_defaults)
+    if not missing:
+        return answers
+    if not interactive:
+        flag_list = " ".join(f"{question.flag} {'|'.join(question.values)}" for question in missing)
+        raise AnswersError(
+            f"no terminal to ask on; missing answers: {flag_list} "
+            "(or pass --answers FILE or --defaults)"
+        )
+    return ask(missing, answers, console=console, stream=stream)
