@@ -13,6 +13,23 @@ from fwpick.errors import AnswersError
 from fwpick.questions import Answers, Question, merge, normalise_value, read_answers_file
 
 
+class _LineStream:
+    """Make a stream answer like a terminal: EOF raises, a bare Enter means the default.
+
+    rich's Prompt reads `stream.readline()` verbatim, so without this an exhausted
+    stream would silently pick defaults and an empty line would be rejected.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def readline(self) -> str:
+        line = self._stream.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\r\n")
+
+
 def _choices_table(question: Question) -> Table:
     table = Table.grid(padding=(0, 2))
     for choice in question.choices:
@@ -39,7 +56,7 @@ def ask(
                 default=question.default,
                 case_sensitive=False,
                 console=console,
-                stream=stream,
+                stream=_LineStream(stream) if stream is not None else None,  # type: ignore[arg-type]
             )
         except EOFError:
             raise AnswersError(

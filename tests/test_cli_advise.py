@@ -1,0 +1,140 @@
+"""`fwpick advise` and the CLI's contract: exit codes, stdout/stderr split, JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from conftest import run_fwpick
+from fwpick.cli import app
+from fwpick.errors import AnswersError
+from fwpick.prompts import collect
+from fwpick.questions import knowledge
+
+runner = CliRunner()
+
+
+def test_defaults_json_is_one_document_with_the_contract_keys() -> None:
+    result = runner.invoke(app, ["advise", "--defaults", "--json"])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    for key in ("framework", "scores", "margin", "confidence", "answers", "reasons",
+                "flips", "notes", "next"):
+        assert key in document
+    assert document["framework"] == "torch"
+    assert set(document["scores"]) == {"torch", "tensorflow"}
+    assert {"criterion", "favours", "weight", "why"} <= set(document["reasons"][0])
+
+
+def test_human_output_shows_reasons_flips_and_next_command() -> None:
+    result = runner.invoke(app, ["advise", "--defaults", "--scale", "large",
+                                 "--deployment", "server"])
+    assert result.exit_code == 0
+    assert "Recommendation: TensorFlow" in result.stdout
+    assert "scalability" in result.stdout
+    assert "What would change it" in result.stdout
+    assert "fwpick new my_project --framework tensorflow --deployment server" in result.stdout
+
+
+def test_flags_are_case_insensitive_and_beat_the_answers_file(tmp_path: Path) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({"scale": "small", "prototyping": "high"}))
+    result = runner.invoke(app, ["advise", "--answers", str(answers), "--scale", "LARGE",
+                                 "--defaults", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["answers"]["scale"] == "large"
+    assert json.loads(result.stdout)["answers"]["prototyping"] == "high"
+
+
+def test_save_writes_answers_that_read_back(tmp_path: Path) -> None:
+    saved = tmp_path / "answers.toml"
+    first = runner.invoke(app, ["advise", "--defaults", "--familiar", "tensorflow", "--json",
+                                "--save", str(saved)])
+    second = runner.invoke(app, ["advise", "--answers", str(saved), "--json"])
+    assert first.exit_code == second.exit_code == 0
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["advise", "--scale", "huge"], 2, "Invalid value for '--scale'"),
+        (["advise", "--answers", "missing.toml"], 1, "answers file not found: missing.toml"),
+        (["advise", "--scale", "large"], 1, "missing answers: --prototyping low|medium|high"),
+        (["advise", "--defaults", "--bogus"], 2, "No such option"),
+    ],
+)
+def test_bad_input_exit_codes(args: list[str], code: int, fragment: str) -> None:
+    result = run_fwpick(*args)
+    assert result.returncode == code
+    assert fragment in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_answers_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('scale = "large"\nfamiliar = "jax"\n')
+    result = run_fwpick("advise", "--answers", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "'jax' is not a valid answer for familiar" in result.stderr
+
+
+def test_closed_stdin_never_waits() -> None:
+    # stdin is an empty pipe: not a terminal, so fwpick must fail at once.
+    result = run_fwpick("advise", timeout=30)
+    assert result.returncode == 1
+    assert "no terminal to ask on" in result.stderr
+
+
+def test_prompts_read_from_a_stream_and_retry_invalid_answers() -> None:
+    console = Console(file=StringIO(), force_terminal=False)
+    answers = collect(flags={"scale": "large"}, answers_file=None, use_defaults=False,
+                      interactive=True, console=console,
+                      stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\n"))
+    assert answers == {"scale": "large", "prototyping": "high", "deployment": "mobile",
+                       "experience": "beginner", "familiar": "torch"}
+
+
+def test_input_that_ends_early_is_an_error_not_a_hang() -> None:
+    console = Console(file=StringIO(), force_terminal=False)
+    with pytest.raises(AnswersError, match="input ended before deployment was answered"):
+        collect(flags={}, answers_file=None, use_defaults=False, interactive=True,
+                console=console, stream=StringIO("small\nlow\n"))
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("fwpick ")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["advise", "--defaults", "--json"]])
+def test_the_cli_never_imports_a_framework(argv: list[str]) -> None:
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['fwpick', *{argv!r}]\n"
+        "try:\n    runpy.run_module('fwpick', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'torch', 'tensorflow', 'keras', 'numpy'})\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+    )
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert "HEAVY=" in result.stderr
+    assert result.stderr.rsplit("HEAVY=", 1)[1] == ""
+
+
+def test_every_question_has_a_flag_on_advise() -> None:
+    help_text = runner.invoke(app, ["advise", "--help"], env={"COLUMNS": "200"}).stdout
+    for question in knowledge().questions:
+        assert question.flag in help_text

@@ -1,0 +1,71 @@
+"""The questionnaire at a real pseudo-terminal, answered like a person would."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a terminal")
+
+pytestmark = pytest.mark.terminal
+
+
+def spawn(*args: str) -> pexpect.spawn:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TERM": "xterm"}
+    return pexpect.spawn(sys.executable, ["-m", "fwpick", *args], env=env,
+                         encoding="utf-8", timeout=30, dimensions=(40, 120))
+
+
+def prompt(question: str, choices: str, default: str) -> str:
+    """The prompt line as a regex; rich may wrap parts of it in bold escape codes."""
+    return rf"{question} \S*\[{choices}\]\S* \S*\({default}\)\S*: "
+
+
+def test_questionnaire_in_a_terminal(tmp_path: Path) -> None:
+    saved = tmp_path / "answers.toml"
+    child = spawn("advise", "--scale", "large", "--save", str(saved))
+    child.expect(r"How often will the model itself change\?")
+    child.expect(prompt("prototyping", "low/medium/high", "medium"))
+    child.sendline("sometimes")  # not a choice: asked again
+    child.expect("Please select one of the available options")
+    child.sendline("low")
+    child.expect(prompt("deployment", "none/server/mobile/browser", "none"))
+    child.sendline("server")
+    child.expect(prompt("experience", "beginner/intermediate/expert", "intermediate"))
+    child.sendline("")  # Enter takes the default
+    child.expect(prompt("familiar", "none/torch/tensorflow", "none"))
+    child.sendline("TensorFlow")
+    child.expect(r"Recommendation: \S*TensorFlow")
+    child.expect(r"fwpick new my_project --framework tensorflow --deployment server")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    replay = spawn("advise", "--answers", str(saved), "--json")
+    replay.expect(pexpect.EOF)
+    document = json.loads(replay.before[replay.before.index("{"):])
+    assert document["answers"] == {"scale": "large", "prototyping": "low",
+                                   "deployment": "server", "experience": "intermediate",
+                                   "familiar": "tensorflow"}
+
+
+def test_ctrl_c_at_a_prompt_exits_130() -> None:
+    child = spawn("advise")
+    child.expect(prompt("scale", "small/medium/large", "medium"))
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+def test_ctrl_d_at_a_prompt_is_a_clear_error() -> None:
+    child = spawn("advise")
+    child.expect(prompt("scale", "small/medium/large", "medium"))
+    child.sendeof()
+    child.expect("input ended before scale was answered")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
