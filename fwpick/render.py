@@ -58,8 +58,11 @@ def _toml_string(value: object) -> str:
 
 
 def _python_string(value: object) -> str:
-    """A Python string literal holding `value` exactly."""
-    return repr(str(value))
+    """A double-quoted Python string literal holding `value` exactly.
+
+    JSON string escapes are a subset of Python's, and double quotes match ruff format.
+    """
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _comment_text(value: object) -> str:
