@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional, TypeVar
@@ -156,3 +157,154 @@ def _save_answers(path: Path, answers: dict[str, str]) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+class Task(str, Enum):
+    """The kinds of project a template exists for."""
+
+    regression = "regression"
+    classification = "classification"
+
+
+class SmokeMode(str, Enum):
+    """Whether `fwpick new` smoke-tests the project, and whether a skip is an error."""
+
+    on = "on"
+    off = "off"
+    require = "require"
+
+
+class Device(str, Enum):
+    """Where the smoke test runs; auto = CUDA, then MPS, then CPU."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+
+
+PythonOption = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--python", help="interpreter that runs the smoke test (default: this one)")]
+DeviceOption = Annotated[Device, typer.Option(
+    case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU")]
+TimeoutOption = Annotated[float, typer.Option(
+    "--timeout", min=1, help="seconds before the smoke test is stopped")]
+
+
+def _smoke_mode(value: str) -> SmokeMode:
+    """--smoke/--no-smoke plus `--smoke require`, as one option."""
+    try:
+        return SmokeMode(value.lower())
+    except ValueError:
+        raise typer.BadParameter("use --smoke, --no-smoke or --smoke require") from None
+
+
+@app.command()
+@handle_errors
+def new(
+    name: Annotated[str, typer.Argument(help="project name: the folder and, normalised, the package")],
+    framework: Annotated[str, typer.Option(
+        "--framework", "-f", help="torch (pytorch, pt), tensorflow (tf), or auto: ask the advisor")] = "auto",
+    task: Annotated[Task, typer.Option(case_sensitive=False, help="what the starter model learns")] = Task.regression,
+    parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path("."),
+    force: Annotated[bool, typer.Option(
+        help="write into a non-empty folder; clashing files are kept as NAME.orig")] = False,
+    dry_run: Annotated[bool, typer.Option(help="show the files that would be written; write nothing")] = False,
+    git: Annotated[Optional[bool], typer.Option(  # noqa: UP045
+        "--git/--no-git", help="git init the project (default: unless already inside a repository)")] = None,
+    smoke: Annotated[str, typer.Option(
+        "--smoke", flag_value="on", metavar="[require]",
+        help="smoke-test the project (default); `--smoke require`: a missing framework fails")] = "on",
+    no_smoke: Annotated[bool, typer.Option("--no-smoke", help="skip the smoke test")] = False,
+    python: PythonOption = None,
+    device: DeviceOption = Device.auto,
+    timeout: TimeoutOption = 300,
+    venv: Annotated[bool, typer.Option(
+        help="create the project's .venv, install it there and smoke-test inside it")] = False,
+    description: Annotated[str, typer.Option(help="one line for the README and pyproject")] = "",
+    author: Annotated[str, typer.Option(help="author name for pyproject.toml")] = "",
+    scale: ScaleOption = None,
+    prototyping: PrototypingOption = None,
+    deployment: DeploymentOption = None,
+    experience: ExperienceOption = None,
+    familiar: FamiliarOption = None,
+    answers: AnswersFileOption = None,
+    defaults: DefaultsOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate a starter project, then smoke-test it on the best device here."""
+    from fwpick.project import NewOptions, canonical_framework, create_project
+    from fwpick.views import new_result
+
+    chosen = canonical_framework(framework)
+    flags = _flags(scale=scale, prototyping=prototyping, deployment=deployment,
+                   experience=experience, familiar=familiar)
+    # An explicit framework only needs the answers that shape the files (deployment);
+    # the rest default quietly. `auto` needs them all, from any source.
+    final = collect(flags=flags, answers_file=answers, use_defaults=defaults or chosen != "auto",
+                    interactive=_interactive(), console=err_console)
+    options = NewOptions(
+        name=name, parent=parent, framework=chosen, task=task.value, answers=final,
+        force=force, dry_run=dry_run, git=git,
+        smoke="off" if no_smoke else _smoke_mode(smoke).value,
+        python=python, device=device.value, timeout=timeout, venv=venv,
+        description=description, author=author,
+    )
+    with _progress(enabled=not as_json) as on_phase:
+        result = create_project(options, on_phase=on_phase)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        out_console.print(new_result(result))
+    code = result.smoke.exit_code if result.smoke else ExitCode.OK
+    raise typer.Exit(int(code))
+
+
+@app.command("smoke")
+@handle_errors
+def smoke_command(
+    path: Annotated[Path, typer.Argument(help="a project generated by fwpick")] = Path("."),
+    python: PythonOption = None,
+    device: DeviceOption = Device.auto,
+    timeout: TimeoutOption = 300,
+    require: Annotated[bool, typer.Option(
+        help="a missing framework is a failure, not a skip")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Smoke-test a generated project: device, a few steps, checkpoint (and export)."""
+    from fwpick.smoke import run_smoke
+    from fwpick.views import smoke_report
+
+    with _progress(enabled=not as_json) as on_phase:
+        report = run_smoke(path, python=python, device=device.value, timeout=timeout,
+                           require=require, on_phase=on_phase)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        out_console.print(smoke_report(report))
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command("list")
+@handle_errors
+def list_command(as_json: JsonOption = False) -> None:
+    """Show the frameworks and tasks that can be generated."""
+    from fwpick.render import catalogue
+    from fwpick.views import catalogue_table
+
+    entries = catalogue()
+    if as_json:
+        _print_json(entries)
+    else:
+        out_console.print(catalogue_table(entries))
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the current phase; silent for --json or no terminal."""
+    if not enabled or not err_console.is_terminal:
+        yield lambda phase: None
+        return
+    with err_console.status("starting") as status:
+        yield lambda phase: status.update(f"smoke test: {phase}" if phase not in
+                                          ("render", "venv", "install") else phase)

@@ -155,6 +155,10 @@ def staging(target: Path) -> Iterator[Path]:
     """A temporary sibling of `target`, removed on any error (Ctrl-C included)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.fwpick-", dir=target.parent))
+    # mkdtemp makes the folder private (0700); the project should get the usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
     try:
         yield folder
     finally:
@@ -198,3 +202,20 @@ def commit(staged: Path, target: Path, files: Mapping[str, bytes], *, force: boo
         destination.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged / relative, destination)
     return kept
+
+
+TASK_DESCRIPTIONS = {
+    "regression": "tabular: a linear model learns the weights of y = w1*x1 + w2*x2 + b",
+    "classification": "small images: a CNN sorts 16x16 grey-scale pictures into 4 classes",
+}
+
+
+def catalogue(root: Path | None = None) -> list[dict[str, str]]:
+    """The framework x task combinations that have templates."""
+    root = root or templates_root()
+    return [
+        {"framework": framework, "task": task, "description": TASK_DESCRIPTIONS[task]}
+        for framework in FRAMEWORKS
+        if (root / framework).is_dir()
+        for task in TASKS
+    ]

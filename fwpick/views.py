@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from fwpick.advisor import DISPLAY_NAMES, Recommendation
+
+if TYPE_CHECKING:
+    from fwpick.project import NewResult
+    from fwpick.smoke import SmokeReport
 
 CONFIDENCE_STYLE = {"low": "yellow", "medium": "cyan", "high": "green"}
 
@@ -67,4 +72,81 @@ def advice(recommendation: Recommendation, *, notes: Sequence[str], next_command
         parts.append(Text("Notes:", style="bold"))
         parts.extend(Text(f"  - {note}") for note in notes)
     parts.append(Text.assemble(("Next: ", "bold"), (next_command, "cyan")))
+    return Group(*parts)
+
+
+def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
+    """`fwpick list`: what can be generated."""
+    table = Table(title="fwpick new NAME --framework F --task T")
+    table.add_column("framework")
+    table.add_column("task")
+    table.add_column("what the starter model does")
+    for entry in entries:
+        table.add_row(entry["framework"], entry["task"], entry["description"])
+    return table
+
+
+STATUS_STYLE = {"passed": "green", "fallback": "yellow", "skipped": "yellow", "failed": "red"}
+
+
+def smoke_report(report: SmokeReport) -> RenderableType:
+    """A smoke report as a table, with the child's stderr tail when it failed."""
+    data = report.data
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    status = Text(data["status"], style=STATUS_STYLE.get(data["status"], "red"))
+    table.add_row("status", status)
+    version = data.get("framework_version") or "not installed"
+    table.add_row("framework", f"{data.get('framework')} {version}")
+    if data.get("device"):
+        table.add_row("device", f"{data['device'].get('type')} ({data['device'].get('name')})")
+    if data.get("steps"):
+        table.add_row("training", f"{data['steps']} steps, loss {_num(data.get('loss_first'))}"
+                                  f" -> {_num(data.get('loss_last'))}")
+    for key, label in (("checkpoint_roundtrip", "checkpoint"), ("export_roundtrip", "export")):
+        if data.get(key) is not None:
+            table.add_row(label, "round trip ok" if data[key] else "round trip FAILED")
+    seconds = data.get("seconds") or {}
+    if seconds.get("total") is not None:
+        table.add_row("seconds", f"import {_num(seconds.get('import'))}, first step "
+                                 f"{_num(seconds.get('first_step'))}, total {_num(seconds['total'])}")
+    if data.get("fallback_reason"):
+        table.add_row("fell back", Text(str(data["fallback_reason"]), style="yellow"))
+    if data.get("error"):
+        table.add_row("error", Text(str(data["error"]), style="red"))
+    if report.install_command:
+        table.add_row("install", Text(report.install_command, style="cyan"))
+    parts: list[RenderableType] = [Text("Smoke test", style="bold"), table]
+    if data["status"] == "failed" and report.stderr_tail:
+        parts += [Text("last lines of the smoke test's stderr:", style="bold"),
+                  Text(report.stderr_tail, style="dim")]
+    return Group(*parts)
+
+
+def _num(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def new_result(result: NewResult) -> RenderableType:
+    """`fwpick new`: what was written where, the smoke test, and what to run next."""
+    parts: list[RenderableType] = []
+    if result.advice:
+        parts.append(advice(result.advice.recommendation, notes=result.advice.notes,
+                            next_command=result.advice.next_command))
+    verb = "Would create" if result.dry_run else "Created"
+    parts.append(Text.assemble((f"{verb} ", "bold"), (str(result.project), "bold cyan"),
+                               f"  ({result.framework}, {result.task}, {len(result.files)} files)"))
+    if result.dry_run:
+        parts.extend(Text(f"  {path}") for path in result.files)
+        return Group(*parts)
+    for kept in result.kept_aside:
+        parts.append(Text(f"  your file was kept as {kept}", style="yellow"))
+    if result.smoke:
+        parts.append(smoke_report(result.smoke))
+    package = result.files and next(
+        (path.split("/")[1] for path in result.files if path.startswith("src/")), "")
+    parts.append(Text("Next:", style="bold"))
+    parts.append(Text(f"  cd {result.project}\n  python -m {package}.train\n  python -m pytest",
+                      style="cyan"))
     return Group(*parts)
