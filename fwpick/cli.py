@@ -154,9 +154,24 @@ def _save_answers(path: Path, answers: dict[str, str]) -> None:
     err_console.print(f"answers saved to {path}", highlight=False)
 
 
+def _bare_smoke_flag(argv: list[str]) -> list[str]:
+    """Let `--smoke` stand alone (it means `--smoke on`) while `--smoke require` works too.
+
+    typer has no optional-value options, so the bare flag is completed here.
+    """
+    completed: list[str] = []
+    for index, arg in enumerate(argv):
+        completed.append(arg)
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if arg == "--smoke" and (following is None or following.lower() not in
+                                 {mode.value for mode in SmokeMode}):
+            completed.append("on")
+    return completed
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(args=_bare_smoke_flag(sys.argv[1:]), prog_name="fwpick")
 
 
 class Task(str, Enum):
@@ -213,8 +228,8 @@ def new(
     git: Annotated[Optional[bool], typer.Option(  # noqa: UP045
         "--git/--no-git", help="git init the project (default: unless already inside a repository)")] = None,
     smoke: Annotated[str, typer.Option(
-        "--smoke", flag_value="on", metavar="[require]",
-        help="smoke-test the project (default); `--smoke require`: a missing framework fails")] = "on",
+        "--smoke", metavar="on|require",
+        help="smoke-test the project (default: on); require: a missing framework fails")] = "on",
     no_smoke: Annotated[bool, typer.Option("--no-smoke", help="skip the smoke test")] = False,
     python: PythonOption = None,
     device: DeviceOption = Device.auto,
