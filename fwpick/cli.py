@@ -323,3 +323,23 @@ def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
     with err_console.status("starting") as status:
         yield lambda phase: status.update(f"smoke test: {phase}" if phase not in
                                           ("render", "venv", "install") else phase)
+
+
+@app.command("env")
+@handle_errors
+def env_command(
+    python: PythonOption = None,
+    timeout: TimeoutOption = 60,
+    as_json: JsonOption = False,
+) -> None:
+    """Show Python, OS, installed frameworks and the devices each can really use."""
+    from fwpick.environment import report
+    from fwpick.views import environment_table
+
+    with _progress(enabled=not as_json) as on_phase:
+        on_phase("probing frameworks")
+        result = report(python=python, timeout=timeout)
+    if as_json:
+        _print_json(result)
+    else:
+        out_console.print(environment_table(result))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -150,3 +150,27 @@ def new_result(result: NewResult) -> RenderableType:
     parts.append(Text(f"  cd {result.project}\n  python -m {package}.train\n  python -m pytest",
                       style="cyan"))
     return Group(*parts)
+
+
+def environment_table(report: dict[str, Any]) -> RenderableType:
+    """`fwpick env` as a short table per framework."""
+    python, system = report["python"], report["os"]
+    header = Text(f"Python {python['version']} ({python['executable']}) on "
+                  f"{system['system']} {system['release']} {system['machine']}; NVIDIA driver: "
+                  f"{'yes' if report['nvidia_driver'] else 'no'}")
+    table = Table()
+    table.add_column("framework")
+    table.add_column("version")
+    table.add_column("devices it can use")
+    table.add_column("caveats", overflow="fold")
+    for name, entry in report["frameworks"].items():
+        devices = ", ".join(
+            device["name"] if device["type"] == "cpu" else f"{device['type']}: {device['name']}"
+            + (f" (sm {device['capability']})" if device.get("capability") else "")
+            for device in entry["devices"]
+        )
+        version = entry["version"] or ("not installed" if not entry["installed"] else "?")
+        notes = [*entry["caveats"], *([entry["install"]] if "install" in entry else []),
+                 *([entry["error"]] if "error" in entry else [])]
+        table.add_row(name, version, devices or "-", "\n".join(notes))
+    return Group(header, table)
