@@ -163,8 +163,7 @@ def _bare_smoke_flag(argv: list[str]) -> list[str]:
     for index, arg in enumerate(argv):
         completed.append(arg)
         following = argv[index + 1] if index + 1 < len(argv) else None
-        if arg == "--smoke" and (following is None or following.lower() not in
-                                 {mode.value for mode in SmokeMode}):
+        if arg == "--smoke" and (following is None or following.startswith("-")):
             completed.append("on")
     return completed
 
@@ -248,9 +247,11 @@ def new(
     as_json: JsonOption = False,
 ) -> None:
     """Generate a starter project, then smoke-test it on the best device here."""
+    from fwpick.names import project_name
     from fwpick.project import NewOptions, canonical_framework, create_project
     from fwpick.views import new_result
 
+    project_name(name)  # a bad name fails before any question is asked
     chosen = canonical_framework(framework)
     flags = _flags(scale=scale, prototyping=prototyping, deployment=deployment,
                    experience=experience, familiar=familiar)
