@@ -1,0 +1,185 @@
+"""Generate every framework x task with fwpick, then run the project's own tests and commands.
+
+These use the real frameworks in child processes; without one, its tests skip with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import need, run_fwpick
+
+pytestmark = pytest.mark.slow
+FRAMEWORK_MARKS = {
+    "torch": [pytest.mark.torch, need("torch")],
+    "tensorflow": [pytest.mark.tensorflow, need("tensorflow")],
+}
+CASES = [
+    pytest.param(framework, task, deployment, marks=FRAMEWORK_MARKS[framework],
+                 id=f"{framework}-{task}-{deployment}")
+    for framework, task, deployment in [
+        ("torch", "regression", "server"),
+        ("torch", "classification", "none"),
+        ("tensorflow", "regression", "mobile"),
+        ("tensorflow", "classification", "none"),
+    ]
+]
+
+
+def in_project(project: Path, *args: str, timeout: float = 600,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python ARGS` inside a generated project, as its README says."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=project, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(project / "src"), **(env or {})}, check=False,
+    )
+
+
+@pytest.mark.parametrize(("framework", "task", "deployment"), CASES)
+def test_generated_project_passes_its_smoke_its_tests_and_trains(
+    tmp_path: Path, framework: str, task: str, deployment: str
+) -> None:
+    created = run_fwpick("new", "demo", "--framework", framework, "--task", task,
+                         "--deployment", deployment, "--dir", str(tmp_path), "--no-git",
+                         "--device", "cpu", "--json", timeout=600)
+    assert created.returncode == 0, created.stderr
+    document = json.loads(created.stdout)
+    smoke = document["smoke"]
+    assert smoke["status"] == "passed", smoke
+    assert smoke["framework"] == framework and smoke["device"]["type"] == "cpu"
+    assert smoke["loss_last"] < smoke["loss_first"]
+    assert smoke["checkpoint_roundtrip"] is True
+    assert smoke["export_roundtrip"] is (True if deployment != "none" else None)
+    project = tmp_path / "demo"
+
+    tests = in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
+    assert " passed" in tests.stdout
+
+    out = tmp_path / "run"
+    trained = in_project(project, "-m", "demo.train", "--epochs", "1", "--device", "cpu",
+                         "--out", str(out))
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert metrics[0]["epoch"] == 1 and "val_loss" in metrics[0]
+    checkpoint = next(p for p in out.iterdir() if p.name.startswith("model."))
+    predicted = in_project(project, "-m", "demo.predict", "--checkpoint", str(checkpoint),
+                           "--limit", "3", "--device", "cpu")
+    assert predicted.returncode == 0, predicted.stderr[-3000:]
+    rows = [json.loads(line) for line in predicted.stdout.strip().splitlines()]
+    assert len(rows) == 3
+    assert ("prediction" in rows[0]) if task == "regression" else ("class" in rows[0])
+
+
+@pytest.mark.torch
+@need("torch")
+def test_torch_project_trains_under_torchrun_with_two_cpu_processes(tmp_path: Path) -> None:
+    assert run_fwpick("new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-smoke",
+                      "--no-git").returncode == 0
+    project = tmp_path / "demo"
+    result = in_project(project, "-m", "torch.distributed.run", "--standalone",
+                        "--nproc_per_node=2", "-m", "demo.train", "--epochs", "1",
+                        "--device", "cpu", "--out", str(tmp_path / "ddp"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "ddp" / "model.pt").is_file()
+    assert len((tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def torch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    parent = tmp_path_factory.mktemp("smoke")
+    created = run_fwpick("new", "demo", "-f", "torch", "--dir", str(parent), "--no-smoke",
+                         "--no-git")
+    assert created.returncode == 0, created.stderr
+    return parent / "demo"
+
+
+@pytest.mark.torch
+@need("torch")
+def test_failing_accelerator_falls_back_to_cpu_with_exit_4(torch_project: Path) -> None:
+    # The smoke entry honours this variable only for testing: auto-detection then sees
+    # an accelerator whose first kernel fails, as a too-old driver would.
+    env = {"FWPICK_SMOKE_SIMULATE_ACCELERATOR_FAILURE": "no kernel image is available"}
+    result = run_fwpick("smoke", str(torch_project), "--json", env=env)
+    assert result.returncode == 4, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "fallback"
+    assert report["device"]["type"] == "cpu"
+    assert "no kernel image is available" in report["fallback_reason"]
+    explicit = run_fwpick("smoke", str(torch_project), "--device", "cuda", "--json", env=env)
+    assert explicit.returncode == 3
+    assert json.loads(explicit.stdout)["status"] == "failed"
+
+
+@pytest.mark.torch
+@need("torch")
+def test_explicit_device_that_is_absent_fails_with_exit_3(torch_project: Path) -> None:
+    result = run_fwpick("smoke", str(torch_project), "--device", "cuda", "--json")
+    assert result.returncode == 3
+    report = json.loads(result.stdout)
+    assert report["status"] == "failed" and report["error"]
+
+
+@pytest.mark.torch
+@need("torch")
+def test_broken_training_is_reported_as_failed_with_the_error(torch_project: Path,
+                                                              tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    subprocess.run(["cp", "-r", str(torch_project), str(broken)], check=True)
+    model = broken / "src/demo/model.py"
+    model.write_text(model.read_text().replace(
+        "return self.", "raise RuntimeError('broken on purpose')\n        return self.", 1))
+    result = run_fwpick("smoke", str(broken))
+    assert result.returncode == 3
+    assert "broken on purpose" in result.stdout
+
+
+def fake_project(root: Path, smoke_source: str) -> Path:
+    """A minimal project whose smoke entry is `smoke_source`, for the runner's own paths.
+
+    Its framework is `json`: any importable module passes the is-it-installed check.
+    """
+    (root / "src/fake").mkdir(parents=True)
+    (root / "src/fake/__init__.py").write_text("")
+    (root / "src/fake/smoke.py").write_text(smoke_source)
+    (root / ".fwpick.toml").write_text(
+        '[project]\npackage = "fake"\nframework = "json"\ntask = "regression"\n')
+    return root
+
+
+HANG_ON_AUTO = """
+import json, sys, time
+if sys.argv[sys.argv.index("--device") + 1] == "auto":
+    while True:  # an accelerator that never answers
+        time.sleep(1)
+print(json.dumps({"status": "passed", "device": {"type": "cpu", "name": "cpu"}}))
+"""
+
+
+def test_a_hanging_smoke_is_stopped_at_the_timeout(tmp_path: Path) -> None:
+    project = fake_project(tmp_path / "hang", "import time\nwhile True:\n    time.sleep(1)\n")
+    result = run_fwpick("smoke", str(project), "--device", "cpu", "--timeout", "3", "--json",
+                        timeout=60)
+    assert result.returncode == 3
+    assert json.loads(result.stdout)["error"] == "timed out after 3s"
+
+
+def test_a_hang_on_auto_is_retried_on_cpu_as_a_fallback(tmp_path: Path) -> None:
+    project = fake_project(tmp_path / "hang", HANG_ON_AUTO)
+    result = run_fwpick("smoke", str(project), "--timeout", "3", "--json", timeout=60)
+    assert result.returncode == 4, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "fallback"
+    assert "hung past the 3s timeout" in report["fallback_reason"]
+
+
+def test_smoke_of_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
+    result = run_fwpick("smoke", str(tmp_path))
+    assert result.returncode == 1
+    assert "is not a project generated by fwpick" in result.stderr
