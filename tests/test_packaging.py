@@ -1,0 +1,83 @@
+"""The wheel carries the templates: build it, install it in a fresh venv, generate from it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, need
+
+pytestmark = pytest.mark.slow
+
+
+def run(*command: str, cwd: Path | None = None, timeout: float = 600,
+        ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          check=False, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    built = run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                str(out), str(REPO))
+    assert built.returncode == 0, built.stderr[-3000:]
+    return next(out.glob("fwpick-*.whl"))
+
+
+@pytest.fixture(scope="module")
+def installed_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with only the wheel and its own dependencies: no torch, no TensorFlow."""
+    venv = tmp_path_factory.mktemp("venv") / "venv"
+    assert run(sys.executable, "-m", "venv", str(venv)).returncode == 0
+    python = venv / "bin" / "python"
+    installed = run(str(python), "-m", "pip", "install", "--quiet", str(wheel))
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    return python
+
+
+def test_wheel_contains_templates_and_knowledge(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "fwpick/knowledge.toml" in names
+    for framework in ("torch", "tensorflow"):
+        assert f"fwpick/templates/{framework}/src/__package__/train.py.jinja" in names
+    assert "fwpick/templates/common/src/__package__/data.py.jinja" in names
+
+
+def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: Path) -> None:
+    result = run(str(installed_python), "-m", "fwpick", "new", "demo", "-f", "torch",
+                 "--task", "classification", "--dir", str(tmp_path), "--no-git", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert (tmp_path / "demo/src/demo/model.py").is_file()
+    # That venv has no torch: the smoke test is skipped with the exact install command.
+    smoke = document["smoke"]
+    assert smoke["status"] == "skipped"
+    assert smoke["install_command"] == f"{installed_python} -m pip install 'torch>=2.7,<2.14'"
+
+
+def test_missing_framework_with_smoke_require_fails(installed_python: Path,
+                                                    tmp_path: Path) -> None:
+    result = run(str(installed_python), "-m", "fwpick", "new", "demo", "-f", "tf",
+                 "--dir", str(tmp_path), "--no-git", "--smoke", "require", "--json")
+    assert result.returncode == 3
+    smoke = json.loads(result.stdout)["smoke"]
+    assert smoke["status"] == "failed"
+    assert "tensorflow is not installed" in smoke["error"]
+    assert (tmp_path / "demo/pyproject.toml").is_file()  # a failed smoke keeps the project
+
+
+@pytest.mark.torch
+@need("torch")
+def test_installed_fwpick_smokes_with_another_interpreter(installed_python: Path,
+                                                          tmp_path: Path) -> None:
+    created = run(str(installed_python), "-m", "fwpick", "new", "demo", "-f", "torch",
+                  "--dir", str(tmp_path), "--no-git", "--python", sys.executable,
+                  "--device", "cpu", "--json")
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["smoke"]["status"] == "passed"
