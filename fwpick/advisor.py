@@ -165,8 +165,11 @@ class Advice:
 
     def to_json(self) -> dict[str, Any]:
         """The `fwpick advise --json` document."""
-        return {**self.recommendation.to_json(), "notes": list(self.notes),
-                "next": self.next_command}
+        return {
+            **self.recommendation.to_json(),
+            "notes": list(self.notes),
+            "next": self.next_command,
+        }
 
 
 def next_command(recommendation: Recommendation, *, name: str = "my_project") -> str:

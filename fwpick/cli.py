@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -48,23 +48,52 @@ Experience = _choices_enum("experience")
 Familiar = _choices_enum("familiar")
 
 _ANSWERS = "Answers (each also read from --answers, --defaults, or asked at a terminal)"
-ScaleOption = Annotated[Optional[Scale], typer.Option(  # noqa: UP045 - typer needs Optional here
-    case_sensitive=False, rich_help_panel=_ANSWERS,
-    help="small: one machine; medium: one server, several GPUs; large: many machines or TB data")]
-PrototypingOption = Annotated[Optional[Prototyping], typer.Option(  # noqa: UP045
-    case_sensitive=False, rich_help_panel=_ANSWERS,
-    help="how often the model itself changes: low (tuned and shipped) to high (research)")]
-DeploymentOption = Annotated[Optional[Deployment], typer.Option(  # noqa: UP045
-    case_sensitive=False, rich_help_panel=_ANSWERS,
-    help="where the trained model must run")]
-ExperienceOption = Annotated[Optional[Experience], typer.Option(  # noqa: UP045
-    case_sensitive=False, rich_help_panel=_ANSWERS, help="your deep learning experience")]
-FamiliarOption = Annotated[Optional[Familiar], typer.Option(  # noqa: UP045
-    case_sensitive=False, rich_help_panel=_ANSWERS, help="the framework your team already uses")]
-AnswersFileOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
-    "--answers", rich_help_panel=_ANSWERS, help="TOML or JSON file with answers by id")]
-DefaultsOption = Annotated[bool, typer.Option(
-    "--defaults", rich_help_panel=_ANSWERS, help="use the default for every unanswered question")]
+ScaleOption = Annotated[
+    Scale | None,  # type: ignore[valid-type]  # built from knowledge.toml
+    typer.Option(
+        case_sensitive=False,
+        rich_help_panel=_ANSWERS,
+        help="small: one machine; medium: one server, several GPUs; large: many machines",
+    ),
+]
+PrototypingOption = Annotated[
+    Prototyping | None,  # type: ignore[valid-type]  # built from knowledge.toml
+    typer.Option(
+        case_sensitive=False,
+        rich_help_panel=_ANSWERS,
+        help="how often the model itself changes: low (tuned and shipped) to high (research)",
+    ),
+]
+DeploymentOption = Annotated[
+    Deployment | None,  # type: ignore[valid-type]  # built from knowledge.toml
+    typer.Option(
+        case_sensitive=False, rich_help_panel=_ANSWERS, help="where the trained model must run"
+    ),
+]
+ExperienceOption = Annotated[
+    Experience | None,  # type: ignore[valid-type]  # built from knowledge.toml
+    typer.Option(
+        case_sensitive=False, rich_help_panel=_ANSWERS, help="your deep learning experience"
+    ),
+]
+FamiliarOption = Annotated[
+    Familiar | None,  # type: ignore[valid-type]  # built from knowledge.toml
+    typer.Option(
+        case_sensitive=False, rich_help_panel=_ANSWERS, help="the framework your team already uses"
+    ),
+]
+AnswersFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers", rich_help_panel=_ANSWERS, help="TOML or JSON file with answers by id"
+    ),
+]
+DefaultsOption = Annotated[
+    bool,
+    typer.Option(
+        "--defaults", rich_help_panel=_ANSWERS, help="use the default for every unanswered question"
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="print exactly one JSON document")]
 
 
@@ -107,8 +136,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="show the version and exit")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="show the version and exit"
+        ),
+    ] = False,
 ) -> None:
     """Choose between TensorFlow and PyTorch, then start a project that runs."""
 
@@ -123,14 +156,21 @@ def advise(
     familiar: FamiliarOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
-    save: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        help="write the final answers as TOML that --answers reads back")] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option(help="write the final answers as TOML that --answers reads back"),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Recommend TensorFlow or PyTorch, with every point of the score explained."""
     final = collect(
-        flags=_flags(scale=scale, prototyping=prototyping, deployment=deployment,
-                     experience=experience, familiar=familiar),
+        flags=_flags(
+            scale=scale,
+            prototyping=prototyping,
+            deployment=deployment,
+            experience=experience,
+            familiar=familiar,
+        ),
         answers_file=answers,
         use_defaults=defaults,
         interactive=_interactive(),
@@ -142,8 +182,9 @@ def advise(
     if as_json:
         _print_json(result.to_json())
     else:
-        out_console.print(advice_view(result.recommendation, notes=result.notes,
-                                      next_command=result.next_command))
+        out_console.print(
+            advice_view(result.recommendation, notes=result.notes, next_command=result.next_command)
+        )
 
 
 def _save_answers(path: Path, answers: dict[str, str]) -> None:
@@ -197,12 +238,19 @@ class Device(str, Enum):
     mps = "mps"
 
 
-PythonOption = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--python", help="interpreter that runs the smoke test (default: this one)")]
-DeviceOption = Annotated[Device, typer.Option(
-    case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU")]
-TimeoutOption = Annotated[float, typer.Option(
-    "--timeout", min=1, help="seconds before the smoke test is stopped")]
+PythonOption = Annotated[
+    str | None,
+    typer.Option("--python", help="interpreter that runs the smoke test (default: this one)"),
+]
+DeviceOption = Annotated[
+    Device,
+    typer.Option(
+        case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU"
+    ),
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", min=1, help="seconds before the smoke test is stopped")
+]
 
 
 def _smoke_mode(value: str) -> SmokeMode:
@@ -216,25 +264,53 @@ def _smoke_mode(value: str) -> SmokeMode:
 @app.command()
 @handle_errors
 def new(
-    name: Annotated[str, typer.Argument(help="project name: the folder and, normalised, the package")],
-    framework: Annotated[str, typer.Option(
-        "--framework", "-f", help="torch (pytorch, pt), tensorflow (tf), or auto: ask the advisor")] = "auto",
-    task: Annotated[Task, typer.Option(case_sensitive=False, help="what the starter model learns")] = Task.regression,
-    parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path("."),
-    force: Annotated[bool, typer.Option(
-        help="write into a non-empty folder; clashing files are kept as NAME.orig")] = False,
-    dry_run: Annotated[bool, typer.Option(help="show the files that would be written; write nothing")] = False,
-    git: Annotated[Optional[bool], typer.Option(  # noqa: UP045
-        "--git/--no-git", help="git init the project (default: unless already inside a repository)")] = None,
-    smoke: Annotated[str, typer.Option(
-        "--smoke", metavar="on|require",
-        help="smoke-test the project (default: on); require: a missing framework fails")] = "on",
+    name: Annotated[
+        str, typer.Argument(help="project name: the folder and, normalised, the package")
+    ],
+    framework: Annotated[
+        str,
+        typer.Option(
+            "--framework",
+            "-f",
+            help="torch (pytorch, pt), tensorflow (tf), or auto: ask the advisor",
+        ),
+    ] = "auto",
+    task: Annotated[
+        Task, typer.Option(case_sensitive=False, help="what the starter model learns")
+    ] = Task.regression,
+    parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path(
+        "."
+    ),
+    force: Annotated[
+        bool,
+        typer.Option(help="write into a non-empty folder; clashing files are kept as NAME.orig"),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="show the files that would be written; write nothing")
+    ] = False,
+    git: Annotated[
+        bool | None,
+        typer.Option(
+            "--git/--no-git",
+            help="git init the project (default: unless already inside a repository)",
+        ),
+    ] = None,
+    smoke: Annotated[
+        str,
+        typer.Option(
+            "--smoke",
+            metavar="on|require",
+            help="smoke-test the project (default: on); require: a missing framework fails",
+        ),
+    ] = "on",
     no_smoke: Annotated[bool, typer.Option("--no-smoke", help="skip the smoke test")] = False,
     python: PythonOption = None,
     device: DeviceOption = Device.auto,
     timeout: TimeoutOption = 300,
-    venv: Annotated[bool, typer.Option(
-        help="create the project's .venv, install it there and smoke-test inside it")] = False,
+    venv: Annotated[
+        bool,
+        typer.Option(help="create the project's .venv, install it there and smoke-test inside it"),
+    ] = False,
     description: Annotated[str, typer.Option(help="one line for the README and pyproject")] = "",
     author: Annotated[str, typer.Option(help="author name for pyproject.toml")] = "",
     scale: ScaleOption = None,
@@ -253,18 +329,38 @@ def new(
 
     project_name(name)  # a bad name fails before any question is asked
     chosen = canonical_framework(framework)
-    flags = _flags(scale=scale, prototyping=prototyping, deployment=deployment,
-                   experience=experience, familiar=familiar)
+    flags = _flags(
+        scale=scale,
+        prototyping=prototyping,
+        deployment=deployment,
+        experience=experience,
+        familiar=familiar,
+    )
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.
-    final = collect(flags=flags, answers_file=answers, use_defaults=defaults or chosen != "auto",
-                    interactive=_interactive(), console=err_console)
+    final = collect(
+        flags=flags,
+        answers_file=answers,
+        use_defaults=defaults or chosen != "auto",
+        interactive=_interactive(),
+        console=err_console,
+    )
     options = NewOptions(
-        name=name, parent=parent, framework=chosen, task=task.value, answers=final,
-        force=force, dry_run=dry_run, git=git,
+        name=name,
+        parent=parent,
+        framework=chosen,
+        task=task.value,
+        answers=final,
+        force=force,
+        dry_run=dry_run,
+        git=git,
         smoke="off" if no_smoke else _smoke_mode(smoke).value,
-        python=python, device=device.value, timeout=timeout, venv=venv,
-        description=description, author=author,
+        python=python,
+        device=device.value,
+        timeout=timeout,
+        venv=venv,
+        description=description,
+        author=author,
     )
     with _progress(enabled=not as_json) as on_phase:
         result = create_project(options, on_phase=on_phase)
@@ -283,8 +379,9 @@ def smoke_command(
     python: PythonOption = None,
     device: DeviceOption = Device.auto,
     timeout: TimeoutOption = 300,
-    require: Annotated[bool, typer.Option(
-        help="a missing framework is a failure, not a skip")] = False,
+    require: Annotated[
+        bool, typer.Option(help="a missing framework is a failure, not a skip")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Smoke-test a generated project: device, a few steps, checkpoint (and export)."""
@@ -292,8 +389,14 @@ def smoke_command(
     from fwpick.views import smoke_report
 
     with _progress(enabled=not as_json) as on_phase:
-        report = run_smoke(path, python=python, device=device.value, timeout=timeout,
-                           require=require, on_phase=on_phase)
+        report = run_smoke(
+            path,
+            python=python,
+            device=device.value,
+            timeout=timeout,
+            require=require,
+            on_phase=on_phase,
+        )
     if as_json:
         _print_json(report.to_json())
     else:
@@ -322,8 +425,9 @@ def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
         yield lambda phase: None
         return
     with err_console.status("starting") as status:
-        yield lambda phase: status.update(f"smoke test: {phase}" if phase not in
-                                          ("render", "venv", "install") else phase)
+        yield lambda phase: status.update(
+            f"smoke test: {phase}" if phase not in ("render", "venv", "install") else phase
+        )
 
 
 @app.command("env")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 import platform
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -41,8 +41,11 @@ class Platform:
     @classmethod
     def current(cls) -> Platform:
         """This process's interpreter and machine."""
-        return cls(python=sys.version_info[:2], system=platform.system(),
-                   machine=platform.machine().lower())
+        return cls(
+            python=sys.version_info[:2],
+            system=platform.system(),
+            machine=platform.machine().lower(),
+        )
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,10 @@ def notes(
         )
     if framework == "tensorflow":
         if where.system == "Windows":
-            found.append("TensorFlow has no GPU support on native Windows after 2.10; "
-                         "use WSL2 for a GPU, or train on the CPU.")
+            found.append(
+                "TensorFlow has no GPU support on native Windows after 2.10; "
+                "use WSL2 for a GPU, or train on the CPU."
+            )
         if where.system == "Darwin" and where.machine == "arm64":
             found.append("Apple Silicon: install tensorflow-metal to train on the GPU.")
     if framework == "torch":
@@ -102,8 +107,10 @@ def notes(
         if deployment != "none":
             found.append("TorchScript is deprecated; the project exports with torch.export.")
         if deployment == "server":
-            found.append("TorchServe is archived; serve the exported model from your own "
-                         "service or with a maintained server such as Triton.")
+            found.append(
+                "TorchServe is archived; serve the exported model from your own "
+                "service or with a maintained server such as Triton."
+            )
     return found
 
 
@@ -151,9 +158,14 @@ def nvidia_gpu_present() -> bool:
 def probe(framework: str, *, python: str, timeout: float) -> dict[str, Any]:
     """Ask `python` which devices `framework` can really use; errors become fields."""
     try:
-        result = subprocess.run([python, "-c", PROBES[framework]], capture_output=True,
-                                text=True, timeout=timeout, check=False,
-                                stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [python, "-c", PROBES[framework]],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"probe timed out after {timeout:g}s"}
     except FileNotFoundError:
@@ -175,12 +187,20 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
     where = Platform.current()
     gpu = nvidia_gpu_present()
     # For this interpreter, package metadata answers "installed?" without a child.
-    to_probe = [name for name in DISTRIBUTIONS
-                if python != sys.executable or installed(name).version is not None]
+    to_probe = [
+        name
+        for name in DISTRIBUTIONS
+        if python != sys.executable or installed(name).version is not None
+    ]
     # The probes import the frameworks (seconds each), so they run side by side.
     with ThreadPoolExecutor(max_workers=len(DISTRIBUTIONS)) as pool:
-        results = dict(zip(to_probe, pool.map(
-            lambda name: probe(name, python=python, timeout=timeout), to_probe)))
+        results = dict(
+            zip(
+                to_probe,
+                pool.map(lambda name: probe(name, python=python, timeout=timeout), to_probe),
+                strict=True,
+            )
+        )
     frameworks: dict[str, Any] = {}
     for framework in DISTRIBUTIONS:
         probed = results.get(framework, {"error": "No module named"})
@@ -208,15 +228,19 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
 def _caveats(framework: str, probed: Mapping[str, Any], where: Platform, gpu: bool) -> list[str]:
     found = []
     if not python_supported(framework, where.python):
-        found.append(f"Python {where.python[0]}.{where.python[1]} is not supported by "
-                     f"current {framework} releases")
+        found.append(
+            f"Python {where.python[0]}.{where.python[1]} is not supported by "
+            f"current {framework} releases"
+        )
     has_gpu_device = any(d.get("type") in ("cuda", "gpu") for d in probed.get("devices", []))
     if gpu and not has_gpu_device and "error" not in probed:
         if not probed.get("cuda_build"):
             found.append(f"this machine has an NVIDIA GPU but {framework} is a CPU-only build")
         else:
-            found.append(f"this machine has an NVIDIA GPU but {framework} cannot use it "
-                         "(driver or CUDA version mismatch?)")
+            found.append(
+                f"this machine has an NVIDIA GPU but {framework} cannot use it "
+                "(driver or CUDA version mismatch?)"
+            )
     if framework == "tensorflow" and where.system == "Windows":
         found.append("TensorFlow has no GPU support on native Windows after 2.10 (use WSL2)")
     if framework == "tensorflow" and where.system == "Darwin" and where.machine == "arm64":

@@ -13,9 +13,30 @@ from fwpick.errors import ProjectNameError
 # it runs with (`import torch` inside a package called torch imports the package itself).
 SHADOWED = frozenset(
     {
-        "torch", "torchvision", "tensorflow", "tf", "keras", "numpy", "np", "scipy",
-        "pandas", "pytest", "ruff", "setuptools", "pip", "wheel", "test", "tests",
-        "src", "fwpick", "jinja2", "typer", "rich", "onnx", "onnxscript", "tensorboard",
+        "torch",
+        "torchvision",
+        "tensorflow",
+        "tf",
+        "keras",
+        "numpy",
+        "np",
+        "scipy",
+        "pandas",
+        "pytest",
+        "ruff",
+        "setuptools",
+        "pip",
+        "wheel",
+        "test",
+        "tests",
+        "src",
+        "fwpick",
+        "jinja2",
+        "typer",
+        "rich",
+        "onnx",
+        "onnxscript",
+        "tensorboard",
     }
 )
 _FOLDER = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")

@@ -83,8 +83,11 @@ def canonical_framework(raw: str) -> str:
     return FRAMEWORK_ALIASES[text]
 
 
-def create_project(options: NewOptions, *, on_phase: Callable[[str], None] = lambda _: None,
-                   ) -> NewResult:
+def create_project(
+    options: NewOptions,
+    *,
+    on_phase: Callable[[str], None] = lambda _: None,
+) -> NewResult:
     """Generate the project described by `options`; atomic, and never loses a user file."""
     name = project_name(options.name)
     if options.task not in TASKS:
@@ -95,12 +98,18 @@ def create_project(options: NewOptions, *, on_phase: Callable[[str], None] = lam
         framework = advice.recommendation.framework
     target = (options.parent / name.folder).absolute()
     check_target(target, force=options.force)
-    spec = ProjectSpec(name=name, framework=framework, task=options.task,
-                       answers=dict(options.answers), description=options.description,
-                       author=options.author)
+    spec = ProjectSpec(
+        name=name,
+        framework=framework,
+        task=options.task,
+        answers=dict(options.answers),
+        description=options.description,
+        author=options.author,
+    )
     files = plan(spec)
-    result = NewResult(target, framework, options.task, tuple(files), None, advice,
-                       dry_run=options.dry_run)
+    result = NewResult(
+        target, framework, options.task, tuple(files), None, advice, dry_run=options.dry_run
+    )
     if options.dry_run:
         return result
     report: SmokeReport | None = None
@@ -116,15 +125,31 @@ def create_project(options: NewOptions, *, on_phase: Callable[[str], None] = lam
         if options.smoke != "off":
             report = _smoke(target, options, on_phase, python=python)
     initialised = _init_git(target) if _wants_git(options.git, target) else False
-    return NewResult(target, framework, options.task, tuple(files), report, advice,
-                     tuple(kept), initialised, python=python)
+    return NewResult(
+        target,
+        framework,
+        options.task,
+        tuple(files),
+        report,
+        advice,
+        tuple(kept),
+        initialised,
+        python=python,
+    )
 
 
-def _smoke(root: Path, options: NewOptions, on_phase: Callable[[str], None],
-           python: str | None = None) -> SmokeReport:
-    return run_smoke(root, python=python or options.python, device=options.device,
-                     timeout=options.timeout, require=options.smoke == "require",
-                     on_phase=on_phase, env=dict(options.smoke_env))
+def _smoke(
+    root: Path, options: NewOptions, on_phase: Callable[[str], None], python: str | None = None
+) -> SmokeReport:
+    return run_smoke(
+        root,
+        python=python or options.python,
+        device=options.device,
+        timeout=options.timeout,
+        require=options.smoke == "require",
+        on_phase=on_phase,
+        env=dict(options.smoke_env),
+    )
 
 
 def _make_venv(target: Path, on_phase: Callable[[str], None]) -> str:
@@ -149,8 +174,12 @@ def _wants_git(requested: bool | None, target: Path) -> bool:
     if requested is not None:
         return requested
     try:
-        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"],
-                                cwd=target.parent, capture_output=True, check=False)
+        inside = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"],
+            cwd=target.parent,
+            capture_output=True,
+            check=False,
+        )
     except FileNotFoundError:  # no git on this machine: nothing to initialise
         return False
     return inside.returncode != 0
@@ -159,8 +188,9 @@ def _wants_git(requested: bool | None, target: Path) -> bool:
 def _init_git(target: Path) -> bool:
     """`git init` the new project; a machine without git just gets no repository."""
     try:
-        result = subprocess.run(["git", "init", "--quiet", str(target)], capture_output=True,
-                                check=False)
+        result = subprocess.run(
+            ["git", "init", "--quiet", str(target)], capture_output=True, check=False
+        )
     except FileNotFoundError:
         return False
     return result.returncode == 0

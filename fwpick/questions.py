@@ -13,16 +13,22 @@ from typing import Any
 
 from fwpick.errors import AnswersError
 
+# `as tomllib` re-exports it for the other modules that read TOML.
 if sys.version_info >= (3, 11):
-    import tomllib
+    import tomllib as tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 Answers = dict[str, str]
 FRAMEWORKS = ("torch", "tensorflow")
 # Spellings people type for a framework; DESIGN.md makes them case-insensitive.
-FRAMEWORK_ALIASES = {"torch": "torch", "pytorch": "torch", "pt": "torch",
-                     "tensorflow": "tensorflow", "tf": "tensorflow"}
+FRAMEWORK_ALIASES = {
+    "torch": "torch",
+    "pytorch": "torch",
+    "pt": "torch",
+    "tensorflow": "tensorflow",
+    "tf": "tensorflow",
+}
 
 
 @dataclass(frozen=True)
@@ -134,9 +140,7 @@ def parse_answers_text(text: str, *, path: Path) -> Answers:
     answers: Answers = {}
     for key, value in data.items():
         if key not in known:
-            raise AnswersError(
-                f"{path}: unknown key {key!r}; valid keys are {', '.join(known)}"
-            )
+            raise AnswersError(f"{path}: unknown key {key!r}; valid keys are {', '.join(known)}")
         answers[key] = normalise_value(known[key], value, source=str(path))
     return answers
 

@@ -121,7 +121,9 @@ def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
     itself conditional (`{% if has_export %}...{% endif %}`).
     """
     if spec.framework not in FRAMEWORKS:
-        raise TemplateError(f"unknown framework {spec.framework!r}; choose from {', '.join(FRAMEWORKS)}")
+        raise TemplateError(
+            f"unknown framework {spec.framework!r}; choose from {', '.join(FRAMEWORKS)}"
+        )
     if spec.task not in TASKS:
         raise TemplateError(f"unknown task {spec.task!r}; choose from {', '.join(TASKS)}")
     root = root or templates_root()

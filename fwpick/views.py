@@ -22,7 +22,9 @@ def _points(value: int) -> str:
     return f"+{value}" if value else "·"
 
 
-def advice(recommendation: Recommendation, *, notes: Sequence[str], next_command: str) -> RenderableType:
+def advice(
+    recommendation: Recommendation, *, notes: Sequence[str], next_command: str
+) -> RenderableType:
     """The advisor's answer: verdict, the score table with reasons, flips, notes, next step."""
     name = DISPLAY_NAMES[recommendation.framework]
     style = CONFIDENCE_STYLE[recommendation.confidence]
@@ -49,23 +51,29 @@ def advice(recommendation: Recommendation, *, notes: Sequence[str], next_command
         )
     table.add_section()
     table.add_row(
-        "total", "", str(recommendation.scores["torch"]),
-        str(recommendation.scores["tensorflow"]), "",
+        "total",
+        "",
+        str(recommendation.scores["torch"]),
+        str(recommendation.scores["tensorflow"]),
+        "",
         style="bold",
     )
     parts: list[RenderableType] = [verdict, table]
     if recommendation.confidence == "low":
-        parts.append(Text("This is a close call: either framework is a sound choice here.",
-                          style="yellow"))
+        parts.append(
+            Text("This is a close call: either framework is a sound choice here.", style="yellow")
+        )
     if recommendation.tie_break:
         parts.append(Text(f"Tie: {recommendation.tie_break}.", style="yellow"))
     if recommendation.flips:
         parts.append(Text("What would change it (one answer at a time):", style="bold"))
         for flip in recommendation.flips:
-            parts.append(Text(
-                f"  --{flip.criterion} {flip.to} (instead of {flip.answer}) "
-                f"-> {DISPLAY_NAMES[flip.framework]} by {flip.margin}"
-            ))
+            parts.append(
+                Text(
+                    f"  --{flip.criterion} {flip.to} (instead of {flip.answer}) "
+                    f"-> {DISPLAY_NAMES[flip.framework]} by {flip.margin}"
+                )
+            )
     else:
         parts.append(Text("No single answer would change it.", style="bold"))
     if notes:
@@ -102,15 +110,21 @@ def smoke_report(report: SmokeReport) -> RenderableType:
     if data.get("device"):
         table.add_row("device", f"{data['device'].get('type')} ({data['device'].get('name')})")
     if data.get("steps"):
-        table.add_row("training", f"{data['steps']} steps, loss {_num(data.get('loss_first'))}"
-                                  f" -> {_num(data.get('loss_last'))}")
+        table.add_row(
+            "training",
+            f"{data['steps']} steps, loss {_num(data.get('loss_first'))}"
+            f" -> {_num(data.get('loss_last'))}",
+        )
     for key, label in (("checkpoint_roundtrip", "checkpoint"), ("export_roundtrip", "export")):
         if data.get(key) is not None:
             table.add_row(label, "round trip ok" if data[key] else "round trip FAILED")
     seconds = data.get("seconds") or {}
     if seconds.get("total") is not None:
-        table.add_row("seconds", f"import {_num(seconds.get('import'))}, first step "
-                                 f"{_num(seconds.get('first_step'))}, total {_num(seconds['total'])}")
+        table.add_row(
+            "seconds",
+            f"import {_num(seconds.get('import'))}, first step "
+            f"{_num(seconds.get('first_step'))}, total {_num(seconds['total'])}",
+        )
     if data.get("fallback_reason"):
         table.add_row("fell back", Text(str(data["fallback_reason"]), style="yellow"))
     if data.get("error"):
@@ -119,8 +133,10 @@ def smoke_report(report: SmokeReport) -> RenderableType:
         table.add_row("install", Text(report.install_command, style="cyan"))
     parts: list[RenderableType] = [Text("Smoke test", style="bold"), table]
     if data["status"] == "failed" and report.stderr_tail:
-        parts += [Text("last lines of the smoke test's stderr:", style="bold"),
-                  Text(report.stderr_tail, style="dim")]
+        parts += [
+            Text("last lines of the smoke test's stderr:", style="bold"),
+            Text(report.stderr_tail, style="dim"),
+        ]
     return Group(*parts)
 
 
@@ -132,11 +148,21 @@ def new_result(result: NewResult) -> RenderableType:
     """`fwpick new`: what was written where, the smoke test, and what to run next."""
     parts: list[RenderableType] = []
     if result.advice:
-        parts.append(advice(result.advice.recommendation, notes=result.advice.notes,
-                            next_command=result.advice.next_command))
+        parts.append(
+            advice(
+                result.advice.recommendation,
+                notes=result.advice.notes,
+                next_command=result.advice.next_command,
+            )
+        )
     verb = "Would create" if result.dry_run else "Created"
-    parts.append(Text.assemble((f"{verb} ", "bold"), (str(result.project), "bold cyan"),
-                               f"  ({result.framework}, {result.task}, {len(result.files)} files)"))
+    parts.append(
+        Text.assemble(
+            (f"{verb} ", "bold"),
+            (str(result.project), "bold cyan"),
+            f"  ({result.framework}, {result.task}, {len(result.files)} files)",
+        )
+    )
     if result.dry_run:
         parts.extend(Text(f"  {path}") for path in result.files)
         return Group(*parts)
@@ -144,20 +170,24 @@ def new_result(result: NewResult) -> RenderableType:
         parts.append(Text(f"  your file was kept as {kept}", style="yellow"))
     if result.smoke:
         parts.append(smoke_report(result.smoke))
-    package = result.files and next(
-        (path.split("/")[1] for path in result.files if path.startswith("src/")), "")
+    package = next((path.split("/")[1] for path in result.files if path.startswith("src/")), "")
     parts.append(Text("Next:", style="bold"))
-    parts.append(Text(f"  cd {result.project}\n  python -m {package}.train\n  python -m pytest",
-                      style="cyan"))
+    parts.append(
+        Text(
+            f"  cd {result.project}\n  python -m {package}.train\n  python -m pytest", style="cyan"
+        )
+    )
     return Group(*parts)
 
 
 def environment_table(report: dict[str, Any]) -> RenderableType:
     """`fwpick env` as a short table per framework."""
     python, system = report["python"], report["os"]
-    header = Text(f"Python {python['version']} ({python['executable']}) on "
-                  f"{system['system']} {system['release']} {system['machine']}; NVIDIA driver: "
-                  f"{'yes' if report['nvidia_driver'] else 'no'}")
+    header = Text(
+        f"Python {python['version']} ({python['executable']}) on "
+        f"{system['system']} {system['release']} {system['machine']}; NVIDIA driver: "
+        f"{'yes' if report['nvidia_driver'] else 'no'}"
+    )
     table = Table()
     table.add_column("framework")
     table.add_column("version")
@@ -165,12 +195,17 @@ def environment_table(report: dict[str, Any]) -> RenderableType:
     table.add_column("caveats", overflow="fold")
     for name, entry in report["frameworks"].items():
         devices = ", ".join(
-            device["name"] if device["type"] == "cpu" else f"{device['type']}: {device['name']}"
+            device["name"]
+            if device["type"] == "cpu"
+            else f"{device['type']}: {device['name']}"
             + (f" (sm {device['capability']})" if device.get("capability") else "")
             for device in entry["devices"]
         )
         version = entry["version"] or ("not installed" if not entry["installed"] else "?")
-        notes = [*entry["caveats"], *([entry["install"]] if "install" in entry else []),
-                 *([entry["error"]] if "error" in entry else [])]
+        notes = [
+            *entry["caveats"],
+            *([entry["install"]] if "install" in entry else []),
+            *([entry["error"]] if "error" in entry else []),
+        ]
         table.add_row(name, version, devices or "-", "\n".join(notes))
     return Group(header, table)

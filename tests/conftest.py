@@ -13,14 +13,23 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_fwpick(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-               stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_fwpick(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m fwpick ARGS` in a child process without a terminal."""
     return subprocess.run(
         [sys.executable, "-m", "fwpick", *args],
-        cwd=cwd, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})},
-        input=stdin if stdin is not None else "", capture_output=True, text=True,
-        timeout=timeout, check=False,
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})},
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -12,7 +12,7 @@ from fwpick.questions import knowledge
 
 KB = knowledge()
 ALL_ANSWERS = [
-    dict(zip([q.id for q in KB.questions], combo))
+    dict(zip([q.id for q in KB.questions], combo, strict=True))
     for combo in itertools.product(*(q.values for q in KB.questions))
 ]
 
@@ -145,13 +145,22 @@ NOTE_CASES = [
     ("framework", "deployment", "system", "machine", "python", "present", "fragment"), NOTE_CASES
 )
 def test_environment_notes(
-    framework: str, deployment: str, system: str, machine: str,
-    python: tuple[int, int], present: bool, fragment: str,
+    framework: str,
+    deployment: str,
+    system: str,
+    machine: str,
+    python: tuple[int, int],
+    present: bool,
+    fragment: str,
 ) -> None:
     versions = {
         name: Installed(name, name, "2.13.0") if present else Installed(name, None, None)
         for name in ("torch", "tensorflow")
     }
-    found = notes(framework=framework, deployment=deployment, versions=versions,
-                  where=Platform(python=python, system=system, machine=machine))
+    found = notes(
+        framework=framework,
+        deployment=deployment,
+        versions=versions,
+        where=Platform(python=python, system=system, machine=machine),
+    )
     assert any(fragment in note for note in found), found

@@ -8,10 +8,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import run_fwpick
 from rich.console import Console
 from typer.testing import CliRunner
 
-from conftest import run_fwpick
 from fwpick.cli import app
 from fwpick.errors import AnswersError
 from fwpick.prompts import collect
@@ -24,8 +24,17 @@ def test_defaults_json_is_one_document_with_the_contract_keys() -> None:
     result = runner.invoke(app, ["advise", "--defaults", "--json"])
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    for key in ("framework", "scores", "margin", "confidence", "answers", "reasons",
-                "flips", "notes", "next"):
+    for key in (
+        "framework",
+        "scores",
+        "margin",
+        "confidence",
+        "answers",
+        "reasons",
+        "flips",
+        "notes",
+        "next",
+    ):
         assert key in document
     assert document["framework"] == "torch"
     assert set(document["scores"]) == {"torch", "tensorflow"}
@@ -33,8 +42,9 @@ def test_defaults_json_is_one_document_with_the_contract_keys() -> None:
 
 
 def test_human_output_shows_reasons_flips_and_next_command() -> None:
-    result = runner.invoke(app, ["advise", "--defaults", "--scale", "large",
-                                 "--deployment", "server"])
+    result = runner.invoke(
+        app, ["advise", "--defaults", "--scale", "large", "--deployment", "server"]
+    )
     assert result.exit_code == 0
     assert "Recommendation: TensorFlow" in result.stdout
     assert "scalability" in result.stdout
@@ -45,8 +55,9 @@ def test_human_output_shows_reasons_flips_and_next_command() -> None:
 def test_flags_are_case_insensitive_and_beat_the_answers_file(tmp_path: Path) -> None:
     answers = tmp_path / "a.json"
     answers.write_text(json.dumps({"scale": "small", "prototyping": "high"}))
-    result = runner.invoke(app, ["advise", "--answers", str(answers), "--scale", "LARGE",
-                                 "--defaults", "--json"])
+    result = runner.invoke(
+        app, ["advise", "--answers", str(answers), "--scale", "LARGE", "--defaults", "--json"]
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["answers"]["scale"] == "large"
     assert json.loads(result.stdout)["answers"]["prototyping"] == "high"
@@ -54,8 +65,9 @@ def test_flags_are_case_insensitive_and_beat_the_answers_file(tmp_path: Path) ->
 
 def test_save_writes_answers_that_read_back(tmp_path: Path) -> None:
     saved = tmp_path / "answers.toml"
-    first = runner.invoke(app, ["advise", "--defaults", "--familiar", "tensorflow", "--json",
-                                "--save", str(saved)])
+    first = runner.invoke(
+        app, ["advise", "--defaults", "--familiar", "tensorflow", "--json", "--save", str(saved)]
+    )
     second = runner.invoke(app, ["advise", "--answers", str(saved), "--json"])
     assert first.exit_code == second.exit_code == 0
     assert json.loads(first.stdout) == json.loads(second.stdout)
@@ -96,18 +108,34 @@ def test_closed_stdin_never_waits() -> None:
 
 def test_prompts_read_from_a_stream_and_retry_invalid_answers() -> None:
     console = Console(file=StringIO(), force_terminal=False)
-    answers = collect(flags={"scale": "large"}, answers_file=None, use_defaults=False,
-                      interactive=True, console=console,
-                      stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\n"))
-    assert answers == {"scale": "large", "prototyping": "high", "deployment": "mobile",
-                       "experience": "beginner", "familiar": "torch"}
+    answers = collect(
+        flags={"scale": "large"},
+        answers_file=None,
+        use_defaults=False,
+        interactive=True,
+        console=console,
+        stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\n"),
+    )
+    assert answers == {
+        "scale": "large",
+        "prototyping": "high",
+        "deployment": "mobile",
+        "experience": "beginner",
+        "familiar": "torch",
+    }
 
 
 def test_input_that_ends_early_is_an_error_not_a_hang() -> None:
     console = Console(file=StringIO(), force_terminal=False)
     with pytest.raises(AnswersError, match="input ended before deployment was answered"):
-        collect(flags={}, answers_file=None, use_defaults=False, interactive=True,
-                console=console, stream=StringIO("small\nlow\n"))
+        collect(
+            flags={},
+            answers_file=None,
+            use_defaults=False,
+            interactive=True,
+            console=console,
+            stream=StringIO("small\nlow\n"),
+        )
 
 
 def test_version() -> None:
@@ -128,8 +156,9 @@ def test_the_cli_never_imports_a_framework(argv: list[str]) -> None:
     )
     import subprocess
 
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert "HEAVY=" in result.stderr
     assert result.stderr.rsplit("HEAVY=", 1)[1] == ""
 

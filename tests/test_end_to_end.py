@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import need, run_fwpick
 
 pytestmark = pytest.mark.slow
@@ -21,8 +20,13 @@ FRAMEWORK_MARKS = {
     "tensorflow": [pytest.mark.tensorflow, need("tensorflow")],
 }
 CASES = [
-    pytest.param(framework, task, deployment, marks=FRAMEWORK_MARKS[framework],
-                 id=f"{framework}-{task}-{deployment}")
+    pytest.param(
+        framework,
+        task,
+        deployment,
+        marks=FRAMEWORK_MARKS[framework],
+        id=f"{framework}-{task}-{deployment}",
+    )
     for framework, task, deployment in [
         ("torch", "regression", "server"),
         ("torch", "classification", "none"),
@@ -32,12 +36,18 @@ CASES = [
 ]
 
 
-def in_project(project: Path, *args: str, timeout: float = 600,
-               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def in_project(
+    project: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python ARGS` inside a generated project, as its README says."""
     return subprocess.run(
-        [sys.executable, *args], cwd=project, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(project / "src"), **(env or {})}, check=False,
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(project / "src"), **(env or {})},
+        check=False,
     )
 
 
@@ -45,9 +55,23 @@ def in_project(project: Path, *args: str, timeout: float = 600,
 def test_generated_project_passes_its_smoke_its_tests_and_trains(
     tmp_path: Path, framework: str, task: str, deployment: str
 ) -> None:
-    created = run_fwpick("new", "demo", "--framework", framework, "--task", task,
-                         "--deployment", deployment, "--dir", str(tmp_path), "--no-git",
-                         "--device", "cpu", "--json", timeout=600)
+    created = run_fwpick(
+        "new",
+        "demo",
+        "--framework",
+        framework,
+        "--task",
+        task,
+        "--deployment",
+        deployment,
+        "--dir",
+        str(tmp_path),
+        "--no-git",
+        "--device",
+        "cpu",
+        "--json",
+        timeout=600,
+    )
     assert created.returncode == 0, created.stderr
     document = json.loads(created.stdout)
     smoke = document["smoke"]
@@ -63,14 +87,24 @@ def test_generated_project_passes_its_smoke_its_tests_and_trains(
     assert " passed" in tests.stdout
 
     out = tmp_path / "run"
-    trained = in_project(project, "-m", "demo.train", "--epochs", "1", "--device", "cpu",
-                         "--out", str(out))
+    trained = in_project(
+        project, "-m", "demo.train", "--epochs", "1", "--device", "cpu", "--out", str(out)
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert metrics[0]["epoch"] == 1 and "val_loss" in metrics[0]
     checkpoint = next(p for p in out.iterdir() if p.name.startswith("model."))
-    predicted = in_project(project, "-m", "demo.predict", "--checkpoint", str(checkpoint),
-                           "--limit", "3", "--device", "cpu")
+    predicted = in_project(
+        project,
+        "-m",
+        "demo.predict",
+        "--checkpoint",
+        str(checkpoint),
+        "--limit",
+        "3",
+        "--device",
+        "cpu",
+    )
     assert predicted.returncode == 0, predicted.stderr[-3000:]
     rows = [json.loads(line) for line in predicted.stdout.strip().splitlines()]
     assert len(rows) == 3
@@ -80,12 +114,28 @@ def test_generated_project_passes_its_smoke_its_tests_and_trains(
 @pytest.mark.torch
 @need("torch")
 def test_torch_project_trains_under_torchrun_with_two_cpu_processes(tmp_path: Path) -> None:
-    assert run_fwpick("new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-smoke",
-                      "--no-git").returncode == 0
+    assert (
+        run_fwpick(
+            "new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-smoke", "--no-git"
+        ).returncode
+        == 0
+    )
     project = tmp_path / "demo"
-    result = in_project(project, "-m", "torch.distributed.run", "--standalone",
-                        "--nproc_per_node=2", "-m", "demo.train", "--epochs", "1",
-                        "--device", "cpu", "--out", str(tmp_path / "ddp"))
+    result = in_project(
+        project,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "demo.train",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / "ddp"),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "ddp" / "model.pt").is_file()
     assert len((tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()) == 1
@@ -94,8 +144,9 @@ def test_torch_project_trains_under_torchrun_with_two_cpu_processes(tmp_path: Pa
 @pytest.fixture(scope="module")
 def torch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     parent = tmp_path_factory.mktemp("smoke")
-    created = run_fwpick("new", "demo", "-f", "torch", "--dir", str(parent), "--no-smoke",
-                         "--no-git")
+    created = run_fwpick(
+        "new", "demo", "-f", "torch", "--dir", str(parent), "--no-smoke", "--no-git"
+    )
     assert created.returncode == 0, created.stderr
     return parent / "demo"
 
@@ -128,13 +179,17 @@ def test_explicit_device_that_is_absent_fails_with_exit_3(torch_project: Path) -
 
 @pytest.mark.torch
 @need("torch")
-def test_broken_training_is_reported_as_failed_with_the_error(torch_project: Path,
-                                                              tmp_path: Path) -> None:
+def test_broken_training_is_reported_as_failed_with_the_error(
+    torch_project: Path, tmp_path: Path
+) -> None:
     broken = tmp_path / "broken"
     subprocess.run(["cp", "-r", str(torch_project), str(broken)], check=True)
     model = broken / "src/demo/model.py"
-    model.write_text(model.read_text().replace(
-        "return self.", "raise RuntimeError('broken on purpose')\n        return self.", 1))
+    model.write_text(
+        model.read_text().replace(
+            "return self.", "raise RuntimeError('broken on purpose')\n        return self.", 1
+        )
+    )
     result = run_fwpick("smoke", str(broken))
     assert result.returncode == 3
     assert "broken on purpose" in result.stdout
@@ -149,7 +204,8 @@ def fake_project(root: Path, smoke_source: str) -> Path:
     (root / "src/fake/__init__.py").write_text("")
     (root / "src/fake/smoke.py").write_text(smoke_source)
     (root / ".fwpick.toml").write_text(
-        '[project]\npackage = "fake"\nframework = "json"\ntask = "regression"\n')
+        '[project]\npackage = "fake"\nframework = "json"\ntask = "regression"\n'
+    )
     return root
 
 
@@ -164,8 +220,9 @@ print(json.dumps({"status": "passed", "device": {"type": "cpu", "name": "cpu"}})
 
 def test_a_hanging_smoke_is_stopped_at_the_timeout(tmp_path: Path) -> None:
     project = fake_project(tmp_path / "hang", "import time\nwhile True:\n    time.sleep(1)\n")
-    result = run_fwpick("smoke", str(project), "--device", "cpu", "--timeout", "3", "--json",
-                        timeout=60)
+    result = run_fwpick(
+        "smoke", str(project), "--device", "cpu", "--timeout", "3", "--json", timeout=60
+    )
     assert result.returncode == 3
     assert json.loads(result.stdout)["error"] == "timed out after 3s"
 

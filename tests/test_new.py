@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_fwpick
 
 
@@ -15,8 +14,9 @@ def listing(folder: Path) -> list[str]:
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
-    result = run_fwpick("new", "demo", "-f", "PyTorch", "--dir", str(tmp_path), "--dry-run",
-                        "--json")
+    result = run_fwpick(
+        "new", "demo", "-f", "PyTorch", "--dir", str(tmp_path), "--dry-run", "--json"
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["framework"] == "torch" and document["dry_run"] is True
@@ -26,8 +26,19 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_new_without_smoke_writes_the_project_and_a_repository(tmp_path: Path) -> None:
-    result = run_fwpick("new", "demo", "--framework", "tf", "--task", "classification",
-                        "--dir", str(tmp_path), "--no-smoke", "--git", "--json")
+    result = run_fwpick(
+        "new",
+        "demo",
+        "--framework",
+        "tf",
+        "--task",
+        "classification",
+        "--dir",
+        str(tmp_path),
+        "--no-smoke",
+        "--git",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     project = tmp_path / "demo"
@@ -40,8 +51,18 @@ def test_new_without_smoke_writes_the_project_and_a_repository(tmp_path: Path) -
 def test_auto_uses_the_advisor_with_the_same_answer_sources(tmp_path: Path) -> None:
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"scale": "large", "deployment": "browser"}))
-    result = run_fwpick("new", "webapp", "--dir", str(tmp_path), "--answers", str(answers),
-                        "--defaults", "--no-smoke", "--no-git", "--json")
+    result = run_fwpick(
+        "new",
+        "webapp",
+        "--dir",
+        str(tmp_path),
+        "--answers",
+        str(answers),
+        "--defaults",
+        "--no-smoke",
+        "--no-git",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["framework"] == "tensorflow"
@@ -84,8 +105,18 @@ def test_existing_project_is_refused_then_force_keeps_user_files(tmp_path: Path)
     assert refused.returncode == 1
     assert "exists and is not empty" in refused.stderr
     assert listing(project) == ["README.md", "notes.txt"]
-    forced = run_fwpick("new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-smoke",
-                        "--no-git", "--force", "--json")
+    forced = run_fwpick(
+        "new",
+        "demo",
+        "-f",
+        "torch",
+        "--dir",
+        str(tmp_path),
+        "--no-smoke",
+        "--no-git",
+        "--force",
+        "--json",
+    )
     assert forced.returncode == 0, forced.stderr
     assert json.loads(forced.stdout)["kept_aside"] == ["README.md.orig"]
     assert (project / "notes.txt").read_text() == "mine"
@@ -97,6 +128,8 @@ def test_list(tmp_path: Path) -> None:
     result = run_fwpick("list", "--json")
     entries = json.loads(result.stdout)
     assert {(e["framework"], e["task"]) for e in entries} == {
-        ("torch", "regression"), ("torch", "classification"),
-        ("tensorflow", "regression"), ("tensorflow", "classification"),
+        ("torch", "regression"),
+        ("torch", "classification"),
+        ("tensorflow", "regression"),
+        ("tensorflow", "classification"),
     }

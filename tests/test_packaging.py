@@ -9,23 +9,33 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, need
 
 pytestmark = pytest.mark.slow
 
 
-def run(*command: str, cwd: Path | None = None, timeout: float = 600,
-        ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False, stdin=subprocess.DEVNULL)
+def run(
+    *command: str,
+    cwd: Path | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    built = run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
-                str(out), str(REPO))
+    built = run(
+        sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     return next(out.glob("fwpick-*.whl"))
 
@@ -50,8 +60,21 @@ def test_wheel_contains_templates_and_knowledge(wheel: Path) -> None:
 
 
 def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: Path) -> None:
-    result = run(str(installed_python), "-m", "fwpick", "new", "demo", "-f", "torch",
-                 "--task", "classification", "--dir", str(tmp_path), "--no-git", "--json")
+    result = run(
+        str(installed_python),
+        "-m",
+        "fwpick",
+        "new",
+        "demo",
+        "-f",
+        "torch",
+        "--task",
+        "classification",
+        "--dir",
+        str(tmp_path),
+        "--no-git",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert (tmp_path / "demo/src/demo/model.py").is_file()
@@ -61,10 +84,22 @@ def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: 
     assert smoke["install_command"] == f"{installed_python} -m pip install 'torch>=2.7,<2.14'"
 
 
-def test_missing_framework_with_smoke_require_fails(installed_python: Path,
-                                                    tmp_path: Path) -> None:
-    result = run(str(installed_python), "-m", "fwpick", "new", "demo", "-f", "tf",
-                 "--dir", str(tmp_path), "--no-git", "--smoke", "require", "--json")
+def test_missing_framework_with_smoke_require_fails(installed_python: Path, tmp_path: Path) -> None:
+    result = run(
+        str(installed_python),
+        "-m",
+        "fwpick",
+        "new",
+        "demo",
+        "-f",
+        "tf",
+        "--dir",
+        str(tmp_path),
+        "--no-git",
+        "--smoke",
+        "require",
+        "--json",
+    )
     assert result.returncode == 3
     smoke = json.loads(result.stdout)["smoke"]
     assert smoke["status"] == "failed"
@@ -74,10 +109,25 @@ def test_missing_framework_with_smoke_require_fails(installed_python: Path,
 
 @pytest.mark.torch
 @need("torch")
-def test_installed_fwpick_smokes_with_another_interpreter(installed_python: Path,
-                                                          tmp_path: Path) -> None:
-    created = run(str(installed_python), "-m", "fwpick", "new", "demo", "-f", "torch",
-                  "--dir", str(tmp_path), "--no-git", "--python", sys.executable,
-                  "--device", "cpu", "--json")
+def test_installed_fwpick_smokes_with_another_interpreter(
+    installed_python: Path, tmp_path: Path
+) -> None:
+    created = run(
+        str(installed_python),
+        "-m",
+        "fwpick",
+        "new",
+        "demo",
+        "-f",
+        "torch",
+        "--dir",
+        str(tmp_path),
+        "--no-git",
+        "--python",
+        sys.executable,
+        "--device",
+        "cpu",
+        "--json",
+    )
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["smoke"]["status"] == "passed"

@@ -13,12 +13,22 @@ from fwpick.questions import knowledge, merge, parse_answers_text, read_answers_
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("a.toml", 'scale = "large"\nfamiliar = "TF"\n', {"scale": "large", "familiar": "tensorflow"}),
-        ("a.json", '{"prototyping": "HIGH", "familiar": "PyTorch"}',
-         {"prototyping": "high", "familiar": "torch"}),
+        (
+            "a.toml",
+            'scale = "large"\nfamiliar = "TF"\n',
+            {"scale": "large", "familiar": "tensorflow"},
+        ),
+        (
+            "a.json",
+            '{"prototyping": "HIGH", "familiar": "PyTorch"}',
+            {"prototyping": "high", "familiar": "torch"},
+        ),
         ("a.txt", '{"scale": "small"}', {"scale": "small"}),
-        (".fwpick.toml", '[project]\nname = "x"\n[answers]\ndeployment = "mobile"\n',
-         {"deployment": "mobile"}),
+        (
+            ".fwpick.toml",
+            '[project]\nname = "x"\n[answers]\ndeployment = "mobile"\n',
+            {"deployment": "mobile"},
+        ),
     ],
 )
 def test_answers_files_parse(name: str, text: str, expected: dict[str, str]) -> None:
@@ -29,11 +39,15 @@ def test_answers_files_parse(name: str, text: str, expected: dict[str, str]) -> 
     ("name", "text", "message"),
     [
         ("a.toml", 'scale = "large"\nscale = \n', "a.toml: not valid TOML: "),
-        ("a.toml", "scale = \"large\"\nnot toml\n", "(at line 2, column 5)"),
+        ("a.toml", 'scale = "large"\nnot toml\n', "(at line 2, column 5)"),
         ("a.json", '{"scale": "large",\n "x": }', "a.json: not valid JSON at line 2, column 7"),
         ("a.json", '["large"]', "expected a JSON object"),
         ("a.toml", 'size = "large"', "unknown key 'size'; valid keys are scale, prototyping"),
-        ("a.toml", 'scale = "huge"', "'huge' is not a valid answer for scale; choose from small, medium, large"),
+        (
+            "a.toml",
+            'scale = "huge"',
+            "'huge' is not a valid answer for scale; choose from small, medium, large",
+        ),
     ],
 )
 def test_bad_answers_files_name_the_problem(name: str, text: str, message: str) -> None:

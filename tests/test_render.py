@@ -27,20 +27,29 @@ def build_templates(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def spec(framework: str = "torch", task: str = "regression", **answers: str) -> ProjectSpec:
-    return ProjectSpec(name=project_name("My-Proj"), framework=framework, task=task,
-                       answers={**knowledge().defaults, **answers})
+    return ProjectSpec(
+        name=project_name("My-Proj"),
+        framework=framework,
+        task=task,
+        answers={**knowledge().defaults, **answers},
+    )
 
 
 def test_small_templates_render_to_exact_text(tmp_path: Path) -> None:
-    root = build_templates(tmp_path, {
-        "common/README.md.jinja": "# {{ project_name }}\n{% if task == 'regression' %}\nlinear\n{% endif %}\nend\n",
-        "common/src/__package__/data.py.jinja": "NAME = {{ project_name | py_str }}\n",
-        "common/src/__package__/blob.bin": b"\x00\x01{{ not rendered }}",
-        "common/_partial.md.jinja": "partial for {{ framework }}",
-        "torch/src/__package__/model.py.jinja": "{% include 'common/_partial.md.jinja' %}\n",
-        "torch/src/__package__/export.py.jinja": "{% if has_export %}EXPORT\n{% endif %}",
-        "tensorflow/README.md.jinja": "never used for torch\n",
-    })
+    root = build_templates(
+        tmp_path,
+        {
+            "common/README.md.jinja": (
+                "# {{ project_name }}\n{% if task == 'regression' %}\nlinear\n{% endif %}\nend\n"
+            ),
+            "common/src/__package__/data.py.jinja": "NAME = {{ project_name | py_str }}\n",
+            "common/src/__package__/blob.bin": b"\x00\x01{{ not rendered }}",
+            "common/_partial.md.jinja": "partial for {{ framework }}",
+            "torch/src/__package__/model.py.jinja": "{% include 'common/_partial.md.jinja' %}\n",
+            "torch/src/__package__/export.py.jinja": "{% if has_export %}EXPORT\n{% endif %}",
+            "tensorflow/README.md.jinja": "never used for torch\n",
+        },
+    )
     files = plan(spec(), root=root)
     assert files == {
         "README.md": b"# My-Proj\nlinear\nend\n",
@@ -53,11 +62,14 @@ def test_small_templates_render_to_exact_text(tmp_path: Path) -> None:
 
 
 def test_framework_layer_replaces_common_files(tmp_path: Path) -> None:
-    root = build_templates(tmp_path, {
-        "common/README.md.jinja": "common\n",
-        "tensorflow/README.md.jinja": "tensorflow\n",
-        "torch/.keep": "",
-    })
+    root = build_templates(
+        tmp_path,
+        {
+            "common/README.md.jinja": "common\n",
+            "tensorflow/README.md.jinja": "tensorflow\n",
+            "torch/.keep": "",
+        },
+    )
     assert plan(spec("tensorflow"), root=root)["README.md"] == b"tensorflow\n"
     assert plan(spec("torch"), root=root)["README.md"] == b"common\n"
 
@@ -80,9 +92,16 @@ NASTY = 'He said "hi"\\n\n\ttab \x7f \' """ \\ \u2028 ünïcode {{ x }} {% raw %
 
 @pytest.mark.parametrize(("framework", "task"), list(itertools.product(FRAMEWORKS, TASKS)))
 def test_user_strings_are_escaped_for_every_file(framework: str, task: str) -> None:
-    files = plan(ProjectSpec(name=project_name("nasty"), framework=framework, task=task,
-                             answers={**knowledge().defaults, "deployment": "server"},
-                             description=NASTY, author=NASTY))
+    files = plan(
+        ProjectSpec(
+            name=project_name("nasty"),
+            framework=framework,
+            task=task,
+            answers={**knowledge().defaults, "deployment": "server"},
+            description=NASTY,
+            author=NASTY,
+        )
+    )
     pyproject = tomllib.loads(files["pyproject.toml"].decode())
     assert pyproject["project"]["description"] == NASTY
     assert pyproject["project"]["authors"] == [{"name": NASTY}]
@@ -96,8 +115,9 @@ def test_user_strings_are_escaped_for_every_file(framework: str, task: str) -> N
     ("framework", "task", "deployment"),
     list(itertools.product(FRAMEWORKS, TASKS, ["none", "server", "mobile", "browser"])),
 )
-def test_real_templates_give_valid_toml_and_python(framework: str, task: str,
-                                                   deployment: str) -> None:
+def test_real_templates_give_valid_toml_and_python(
+    framework: str, task: str, deployment: str
+) -> None:
     files = plan(spec(framework, task, deployment=deployment))
     for path, content in files.items():
         if path.endswith(".toml"):
@@ -110,8 +130,12 @@ def test_real_templates_give_valid_toml_and_python(framework: str, task: str,
     assert {f"src/my_proj/{m}.py" for m in modules} <= set(files)
     assert ("src/my_proj/export.py" in files) == (deployment != "none")
     marker = tomllib.loads(files[".fwpick.toml"].decode())
-    assert marker["project"] == {"name": "My-Proj", "package": "my_proj",
-                                 "framework": framework, "task": task}
+    assert marker["project"] == {
+        "name": "My-Proj",
+        "package": "my_proj",
+        "framework": framework,
+        "task": task,
+    }
     assert marker["answers"]["deployment"] == deployment
 
 

@@ -16,8 +16,14 @@ pytestmark = pytest.mark.terminal
 
 def spawn(*args: str) -> pexpect.spawn:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TERM": "xterm"}
-    return pexpect.spawn(sys.executable, ["-m", "fwpick", *args], env=env,
-                         encoding="utf-8", timeout=30, dimensions=(40, 120))
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "fwpick", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
 
 
 def prompt(question: str, choices: str, default: str) -> str:
@@ -46,10 +52,14 @@ def test_questionnaire_in_a_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     replay = spawn("advise", "--answers", str(saved), "--json")
     replay.expect(pexpect.EOF)
-    document = json.loads(replay.before[replay.before.index("{"):])
-    assert document["answers"] == {"scale": "large", "prototyping": "low",
-                                   "deployment": "server", "experience": "intermediate",
-                                   "familiar": "tensorflow"}
+    document = json.loads(replay.before[replay.before.index("{") :])
+    assert document["answers"] == {
+        "scale": "large",
+        "prototyping": "low",
+        "deployment": "server",
+        "experience": "intermediate",
+        "familiar": "tensorflow",
+    }
 
 
 def test_ctrl_c_at_a_prompt_exits_130() -> None:
