@@ -9,17 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from fwpick import __version__
 from fwpick.advisor import advise as advise_answers
 from fwpick.errors import ExitCode, FwpickError
-from fwpick.prompts import collect
-from fwpick.questions import knowledge, to_toml
-from fwpick.views import advice as advice_view
+from fwpick.questions import collect, knowledge, to_toml
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="fwpick",
@@ -28,9 +28,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Progress, prompts and errors go to stderr so stdout carries only the result.
-err_console = Console(stderr=True)
-out_console = Console()
+
+
+@functools.cache
+def err_console() -> Console:
+    """Progress, prompts and errors: stderr, so stdout carries only the result."""
+    from rich.console import Console  # ~30 ms: only paid when something is printed
+
+    return Console(stderr=True)
+
+
+@functools.cache
+def out_console() -> Console:
+    """The human-readable result (JSON goes straight to sys.stdout instead)."""
+    from rich.console import Console
+
+    return Console()
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,10 +133,10 @@ def handle_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except FwpickError as error:
-            err_console.print(f"[red]error:[/] {error.message}", highlight=False, soft_wrap=True)
+            err_console().print(f"[red]error:[/] {error.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(int(error.exit_code)) from None
         except KeyboardInterrupt:
-            err_console.print("[red]interrupted[/]")
+            err_console().print("[red]interrupted[/]")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 
     return wrapper  # type: ignore[return-value]
@@ -174,7 +188,7 @@ def advise(
         answers_file=answers,
         use_defaults=defaults,
         interactive=_interactive(),
-        console=err_console,
+        console=err_console() if _interactive() else None,
     )
     result = advise_answers(final)
     if save:
@@ -182,7 +196,9 @@ def advise(
     if as_json:
         _print_json(result.to_json())
     else:
-        out_console.print(
+        from fwpick.views import advice as advice_view
+
+        out_console().print(
             advice_view(result.recommendation, notes=result.notes, next_command=result.next_command)
         )
 
@@ -192,7 +208,7 @@ def _save_answers(path: Path, answers: dict[str, str]) -> None:
         path.write_text(to_toml(answers), encoding="utf-8")
     except OSError as error:
         raise FwpickError(f"cannot write answers to {path}: {error.strerror}") from None
-    err_console.print(f"answers saved to {path}", highlight=False)
+    err_console().print(f"answers saved to {path}", highlight=False)
 
 
 def _bare_smoke_flag(argv: list[str]) -> list[str]:
@@ -343,7 +359,7 @@ def new(
         answers_file=answers,
         use_defaults=defaults or chosen != "auto",
         interactive=_interactive(),
-        console=err_console,
+        console=err_console() if _interactive() else None,
     )
     options = NewOptions(
         name=name,
@@ -367,7 +383,7 @@ def new(
     if as_json:
         _print_json(result.to_json())
     else:
-        out_console.print(new_result(result))
+        out_console().print(new_result(result))
     code = result.smoke.exit_code if result.smoke else ExitCode.OK
     raise typer.Exit(int(code))
 
@@ -400,7 +416,7 @@ def smoke_command(
     if as_json:
         _print_json(report.to_json())
     else:
-        out_console.print(smoke_report(report))
+        out_console().print(smoke_report(report))
     raise typer.Exit(int(report.exit_code))
 
 
@@ -415,16 +431,16 @@ def list_command(as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(entries)
     else:
-        out_console.print(catalogue_table(entries))
+        out_console().print(catalogue_table(entries))
 
 
 @contextmanager
 def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr naming the current phase; silent for --json or no terminal."""
-    if not enabled or not err_console.is_terminal:
+    if not enabled or not err_console().is_terminal:
         yield lambda phase: None
         return
-    with err_console.status("starting") as status:
+    with err_console().status("starting") as status:
         yield lambda phase: status.update(
             f"smoke test: {phase}" if phase not in ("render", "venv", "install") else phase
         )
@@ -438,7 +454,7 @@ def env_command(
     as_json: JsonOption = False,
 ) -> None:
     """Show Python, OS, installed frameworks and the devices each can really use."""
-    from fwpick.environment import report
+    from fwpick.probe import report
     from fwpick.views import environment_table
 
     with _progress(enabled=not as_json) as on_phase:
@@ -447,4 +463,4 @@ def env_command(
     if as_json:
         _print_json(result)
     else:
-        out_console.print(environment_table(result))
+        out_console().print(environment_table(result))

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import os
 import platform
-import shutil
-import subprocess
+import re
 import sys
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
-from typing import Any
 
 # Distributions that provide each framework's import name. tensorflow-cpu and
 # tensorflow-macos install the same `tensorflow` module under another name.
@@ -57,13 +52,32 @@ class Installed:
     version: str | None
 
 
+def _dist_info_version(distribution: str) -> str | None:
+    """The version in an installed `NAME-VERSION.dist-info` folder on sys.path.
+
+    A folder scan costs well under a millisecond, where importing importlib.metadata
+    costs ~25 ms of every `fwpick advise` start (benchmarks/startup.py).
+    """
+    prefix = re.sub(r"[-_.]+", "_", distribution).lower() + "-"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and name.lower().startswith(prefix):
+                version = name[len(prefix) : -len(".dist-info")]
+                if version and version[0].isdigit():
+                    return version
+    return None
+
+
 def installed(framework: str) -> Installed:
     """Whether `framework` is installed for this interpreter, and which version."""
     for distribution in DISTRIBUTIONS[framework]:
-        try:
-            return Installed(framework, distribution, metadata.version(distribution))
-        except metadata.PackageNotFoundError:
-            continue
+        version = _dist_info_version(distribution)
+        if version:
+            return Installed(framework, distribution, version)
     return Installed(framework, None, None)
 
 
@@ -111,138 +125,4 @@ def notes(
                 "TorchServe is archived; serve the exported model from your own "
                 "service or with a maintained server such as Triton."
             )
-    return found
-
-
-# Run in a child process with the target interpreter: the fwpick process never imports
-# a framework. Each prints one JSON object describing the devices the framework can use.
-_TORCH_PROBE = """
-import json, torch
-devices = [{"type": "cpu", "name": "cpu"}]
-cuda = []
-if torch.cuda.is_available():
-    for index in range(torch.cuda.device_count()):
-        major, minor = torch.cuda.get_device_capability(index)
-        cuda.append({"type": "cuda", "index": index, "name": torch.cuda.get_device_name(index),
-                     "capability": f"{major}.{minor}"})
-mps = getattr(torch.backends, "mps", None)
-if mps is not None and mps.is_available():
-    devices.append({"type": "mps", "name": "Apple MPS"})
-print(json.dumps({"version": torch.__version__, "cuda_build": torch.version.cuda,
-                  "devices": cuda + devices,
-                  "arch_list": torch.cuda.get_arch_list() if torch.cuda.is_available() else []}))
-"""
-_TENSORFLOW_PROBE = """
-import json, os
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import tensorflow as tf
-devices = []
-for gpu in tf.config.list_physical_devices("GPU"):
-    details = tf.config.experimental.get_device_details(gpu)
-    capability = details.get("compute_capability")
-    devices.append({"type": "cuda" if tf.test.is_built_with_cuda() else "gpu",
-                    "name": details.get("device_name", gpu.name),
-                    "capability": ".".join(map(str, capability)) if capability else None})
-devices.append({"type": "cpu", "name": "cpu"})
-print(json.dumps({"version": tf.__version__, "cuda_build": tf.test.is_built_with_cuda(),
-                  "devices": devices}))
-"""
-PROBES = {"torch": _TORCH_PROBE, "tensorflow": _TENSORFLOW_PROBE}
-
-
-def nvidia_gpu_present() -> bool:
-    """Whether the machine has an NVIDIA driver loaded, whatever the frameworks say."""
-    return Path("/proc/driver/nvidia/version").exists() or shutil.which("nvidia-smi") is not None
-
-
-def probe(framework: str, *, python: str, timeout: float) -> dict[str, Any]:
-    """Ask `python` which devices `framework` can really use; errors become fields."""
-    try:
-        result = subprocess.run(
-            [python, "-c", PROBES[framework]],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return {"error": f"probe timed out after {timeout:g}s"}
-    except FileNotFoundError:
-        return {"error": f"interpreter not found: {python}"}
-    lines = result.stdout.strip().splitlines()
-    if result.returncode != 0 or not lines:
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"probe failed: {last}"}
-    try:
-        data: dict[str, Any] = json.loads(lines[-1])
-    except json.JSONDecodeError:
-        return {"error": f"probe printed no JSON: {lines[-1][:200]}"}
-    return data
-
-
-def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
-    """`fwpick env`: this machine, each framework's install state and usable devices."""
-    python = python or sys.executable
-    where = Platform.current()
-    gpu = nvidia_gpu_present()
-    # For this interpreter, package metadata answers "installed?" without a child.
-    to_probe = [
-        name
-        for name in DISTRIBUTIONS
-        if python != sys.executable or installed(name).version is not None
-    ]
-    # The probes import the frameworks (seconds each), so they run side by side.
-    with ThreadPoolExecutor(max_workers=len(DISTRIBUTIONS)) as pool:
-        results = dict(
-            zip(
-                to_probe,
-                pool.map(lambda name: probe(name, python=python, timeout=timeout), to_probe),
-                strict=True,
-            )
-        )
-    frameworks: dict[str, Any] = {}
-    for framework in DISTRIBUTIONS:
-        probed = results.get(framework, {"error": "No module named"})
-        missing = "No module named" in str(probed.get("error", ""))
-        entry: dict[str, Any] = {
-            "installed": not missing,
-            "version": probed.get("version"),
-            "cuda_build": probed.get("cuda_build"),
-            "devices": probed.get("devices", []),
-            "caveats": [] if missing else _caveats(framework, probed, where, gpu),
-        }
-        if missing:
-            entry["install"] = INSTALL_HINTS[framework]
-        elif "error" in probed:
-            entry["error"] = probed["error"]
-        frameworks[framework] = entry
-    return {
-        "python": {"version": platform.python_version(), "executable": python},
-        "os": {"system": where.system, "release": platform.release(), "machine": where.machine},
-        "nvidia_driver": gpu,
-        "frameworks": frameworks,
-    }
-
-
-def _caveats(framework: str, probed: Mapping[str, Any], where: Platform, gpu: bool) -> list[str]:
-    found = []
-    if not python_supported(framework, where.python):
-        found.append(
-            f"Python {where.python[0]}.{where.python[1]} is not supported by "
-            f"current {framework} releases"
-        )
-    has_gpu_device = any(d.get("type") in ("cuda", "gpu") for d in probed.get("devices", []))
-    if gpu and not has_gpu_device and "error" not in probed:
-        if not probed.get("cuda_build"):
-            found.append(f"this machine has an NVIDIA GPU but {framework} is a CPU-only build")
-        else:
-            found.append(
-                f"this machine has an NVIDIA GPU but {framework} cannot use it "
-                "(driver or CUDA version mismatch?)"
-            )
-    if framework == "tensorflow" and where.system == "Windows":
-        found.append("TensorFlow has no GPU support on native Windows after 2.10 (use WSL2)")
-    if framework == "tensorflow" and where.system == "Darwin" and where.machine == "arm64":
-        found.append("Apple Silicon GPU needs the tensorflow-metal plugin")
     return found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -10,7 +9,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from fwpick.errors import AnswersError
-from fwpick.questions import Answers, Question, merge, normalise_value, read_answers_file
+from fwpick.questions import Answers, Question, normalise_value
 
 
 class _LineStream:
@@ -65,29 +64,3 @@ def ask(
             ) from None
         completed[question.id] = normalise_value(question, raw, source=question.flag)
     return completed
-
-
-def collect(
-    *,
-    flags: dict[str, str | None],
-    answers_file: Path | None,
-    use_defaults: bool,
-    interactive: bool,
-    console: Console,
-    stream: TextIO | None = None,
-) -> Answers:
-    """All answers from defaults, file, flags, then prompts (only when `interactive`).
-
-    Without a terminal a missing answer is an error naming the flags, never a wait.
-    """
-    file_answers = read_answers_file(answers_file) if answers_file else {}
-    answers, missing = merge(flags=flags, file_answers=file_answers, use_defaults=use_defaults)
-    if not missing:
-        return answers
-    if not interactive:
-        flag_list = " ".join(f"{question.flag} {'|'.join(question.values)}" for question in missing)
-        raise AnswersError(
-            f"no terminal to ask on; missing answers: {flag_list} "
-            "(or pass --answers FILE or --defaults)"
-        )
-    return ask(missing, answers, console=console, stream=stream)

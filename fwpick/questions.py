@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from fwpick.errors import AnswersError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # `as tomllib` re-exports it for the other modules that read TOML.
 if sys.version_info >= (3, 11):
@@ -199,3 +202,33 @@ def to_toml(answers: Mapping[str, str]) -> str:
         if question.id in answers:
             lines.append(f"{question.id} = {json.dumps(answers[question.id])}")
     return "\n".join(lines) + "\n"
+
+
+def collect(
+    *,
+    flags: dict[str, str | None],
+    answers_file: Path | None,
+    use_defaults: bool,
+    interactive: bool,
+    console: Console | None,
+    stream: TextIO | None = None,
+) -> Answers:
+    """All answers from defaults, file, flags, then prompts (only when `interactive`).
+
+    Without a terminal a missing answer is an error naming the flags, never a wait.
+    """
+    file_answers = read_answers_file(answers_file) if answers_file else {}
+    answers, missing = merge(flags=flags, file_answers=file_answers, use_defaults=use_defaults)
+    if not missing:
+        return answers
+    if not interactive:
+        flag_list = " ".join(f"{question.flag} {'|'.join(question.values)}" for question in missing)
+        raise AnswersError(
+            f"no terminal to ask on; missing answers: {flag_list} "
+            "(or pass --answers FILE or --defaults)"
+        )
+    from fwpick.prompts import ask  # rich's prompt machinery, only for a person
+
+    if console is None:
+        raise AnswersError("interactive answers need a console to ask on")
+    return ask(missing, answers, console=console, stream=stream)

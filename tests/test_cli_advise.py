@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from fwpick.cli import app
 from fwpick.errors import AnswersError
-from fwpick.prompts import collect
-from fwpick.questions import knowledge
+from fwpick.questions import collect, knowledge
 
 runner = CliRunner()
 
