@@ -71,7 +71,8 @@ def advice(
             parts.append(
                 Text(
                     f"  --{flip.criterion} {flip.to} (instead of {flip.answer}) "
-                    f"-> {DISPLAY_NAMES[flip.framework]} by {flip.margin}"
+                    f"-> {DISPLAY_NAMES[flip.framework]} "
+                    + (f"by {flip.margin}" if flip.margin else "on the tie-break")
                 )
             )
     else:
