@@ -80,7 +80,8 @@ def advice(
     if notes:
         parts.append(Text("Notes:", style="bold"))
         parts.extend(Text(f"  - {note}") for note in notes)
-    parts.append(Text.assemble(("Next: ", "bold"), (next_command, "cyan")))
+    if next_command:
+        parts.append(Text.assemble(("Next: ", "bold"), (next_command, "cyan")))
     return Group(*parts)
 
 
@@ -149,12 +150,9 @@ def new_result(result: NewResult) -> RenderableType:
     """`fwpick new`: what was written where, the smoke test, and what to run next."""
     parts: list[RenderableType] = []
     if result.advice:
+        # The advice's own "next" command is the one being run: leave it out.
         parts.append(
-            advice(
-                result.advice.recommendation,
-                notes=result.advice.notes,
-                next_command=result.advice.next_command,
-            )
+            advice(result.advice.recommendation, notes=result.advice.notes, next_command=None)
         )
     verb = "Would create" if result.dry_run else "Created"
     parts.append(
