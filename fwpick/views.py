@@ -23,7 +23,7 @@ def _points(value: int) -> str:
 
 
 def advice(
-    recommendation: Recommendation, *, notes: Sequence[str], next_command: str
+    recommendation: Recommendation, *, notes: Sequence[str], next_command: str | None
 ) -> RenderableType:
     """The advisor's answer: verdict, the score table with reasons, flips, notes, next step."""
     name = DISPLAY_NAMES[recommendation.framework]
