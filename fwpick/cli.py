@@ -16,7 +16,23 @@ import typer
 from fwpick import __version__
 from fwpick.advisor import advise as advise_answers
 from fwpick.errors import ExitCode, FwpickError
-from fwpick.questions import collect, knowledge, to_toml
+from fwpick.options import (
+    AnswersFileOption,
+    DefaultsOption,
+    DeploymentOption,
+    Device,
+    DeviceOption,
+    ExperienceOption,
+    FamiliarOption,
+    JsonOption,
+    PrototypingOption,
+    PythonOption,
+    ScaleOption,
+    SmokeMode,
+    Task,
+    TimeoutOption,
+)
+from fwpick.questions import collect, to_toml
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,68 +63,6 @@ def out_console() -> Console:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _choices_enum(question_id: str) -> type[Enum]:
-    """A str Enum of one question's choices, so typer validates and lists them."""
-    values = knowledge().question(question_id).values
-    return Enum(question_id.title(), {value: value for value in values}, type=str)  # type: ignore[return-value]
-
-
-Scale = _choices_enum("scale")
-Prototyping = _choices_enum("prototyping")
-Deployment = _choices_enum("deployment")
-Experience = _choices_enum("experience")
-Familiar = _choices_enum("familiar")
-
-_ANSWERS = "Answers (each also read from --answers, --defaults, or asked at a terminal)"
-ScaleOption = Annotated[
-    Scale | None,  # type: ignore[valid-type]  # built from knowledge.toml
-    typer.Option(
-        case_sensitive=False,
-        rich_help_panel=_ANSWERS,
-        help="small: one machine; medium: one server, several GPUs; large: many machines",
-    ),
-]
-PrototypingOption = Annotated[
-    Prototyping | None,  # type: ignore[valid-type]  # built from knowledge.toml
-    typer.Option(
-        case_sensitive=False,
-        rich_help_panel=_ANSWERS,
-        help="how often the model itself changes: low (tuned and shipped) to high (research)",
-    ),
-]
-DeploymentOption = Annotated[
-    Deployment | None,  # type: ignore[valid-type]  # built from knowledge.toml
-    typer.Option(
-        case_sensitive=False, rich_help_panel=_ANSWERS, help="where the trained model must run"
-    ),
-]
-ExperienceOption = Annotated[
-    Experience | None,  # type: ignore[valid-type]  # built from knowledge.toml
-    typer.Option(
-        case_sensitive=False, rich_help_panel=_ANSWERS, help="your deep learning experience"
-    ),
-]
-FamiliarOption = Annotated[
-    Familiar | None,  # type: ignore[valid-type]  # built from knowledge.toml
-    typer.Option(
-        case_sensitive=False, rich_help_panel=_ANSWERS, help="the framework your team already uses"
-    ),
-]
-AnswersFileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--answers", rich_help_panel=_ANSWERS, help="TOML or JSON file with answers by id"
-    ),
-]
-DefaultsOption = Annotated[
-    bool,
-    typer.Option(
-        "--defaults", rich_help_panel=_ANSWERS, help="use the default for every unanswered question"
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="print exactly one JSON document")]
 
 
 def _flags(**values: Enum | None) -> dict[str, str | None]:
@@ -228,45 +182,6 @@ def _bare_smoke_flag(argv: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point."""
     app(args=_bare_smoke_flag(sys.argv[1:]), prog_name="fwpick")
-
-
-class Task(str, Enum):
-    """The kinds of project a template exists for."""
-
-    regression = "regression"
-    classification = "classification"
-
-
-class SmokeMode(str, Enum):
-    """Whether `fwpick new` smoke-tests the project, and whether a skip is an error."""
-
-    on = "on"
-    off = "off"
-    require = "require"
-
-
-class Device(str, Enum):
-    """Where the smoke test runs; auto = CUDA, then MPS, then CPU."""
-
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
-    mps = "mps"
-
-
-PythonOption = Annotated[
-    str | None,
-    typer.Option("--python", help="interpreter that runs the smoke test (default: this one)"),
-]
-DeviceOption = Annotated[
-    Device,
-    typer.Option(
-        case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU"
-    ),
-]
-TimeoutOption = Annotated[
-    float, typer.Option("--timeout", min=1, help="seconds before the smoke test is stopped")
-]
 
 
 def _smoke_mode(value: str) -> SmokeMode:
