@@ -65,6 +65,7 @@ class NewResult:
             "dry_run": self.dry_run,
             "kept_aside": list(self.kept_aside),
             "git": self.git_initialised,
+            "python": self.python,
         }
         if self.advice:
             document["advice"] = self.advice.to_json()

@@ -306,3 +306,39 @@ def test_tensorflow_project_trains_with_two_local_workers(tmp_path: Path) -> Non
     # Only the chief (worker 0) writes the run folder.
     assert (tmp_path / "worker0" / "model.keras").is_file()
     assert not (tmp_path / "worker1" / "model.keras").exists()
+
+
+@pytest.mark.torch
+@need("torch")
+def test_venv_option_installs_the_project_and_smokes_inside_it(tmp_path: Path) -> None:
+    # The dev set-up's constraints keep pip on the CPU build of torch this machine carries.
+    constraints = Path(__file__).resolve().parent.parent / ".ci" / "constraints.txt"
+    result = run_fwpick(
+        "new",
+        "vt",
+        "-f",
+        "torch",
+        "--dir",
+        str(tmp_path),
+        "--no-git",
+        "--venv",
+        "--device",
+        "cpu",
+        "--json",
+        env={"PIP_CONSTRAINT": str(constraints)},
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    document = json.loads(result.stdout)
+    venv_python = tmp_path / "vt" / ".venv" / "bin" / "python"
+    assert document["python"] == str(venv_python)
+    assert document["smoke"]["status"] == "passed"
+    # The project is installed in its own venv: importable from anywhere.
+    check = subprocess.run(
+        [str(venv_python), "-c", "import vt.train"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr

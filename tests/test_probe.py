@@ -1,0 +1,87 @@
+"""`fwpick env`: the report's shape with the real frameworks, and the caveats it derives."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from conftest import run_fwpick
+
+from fwpick.environment import Platform
+from fwpick.probe import _caveats
+
+LINUX = Platform(python=(3, 12), system="Linux", machine="x86_64")
+
+
+@pytest.mark.slow
+def test_env_json_reports_each_framework_and_its_devices() -> None:
+    result = run_fwpick("env", "--json", timeout=180)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["python"]["executable"] == sys.executable
+    assert set(report["frameworks"]) == {"torch", "tensorflow"}
+    for name, entry in report["frameworks"].items():
+        if entry["installed"]:
+            assert entry["version"], name
+            assert {"type": "cpu", "name": "cpu"} in entry["devices"]
+        else:
+            assert "pip install" in entry["install"]
+
+
+def test_env_with_an_interpreter_that_does_not_exist() -> None:
+    result = run_fwpick("env", "--python", "/no/such/python", "--json")
+    assert result.returncode == 0
+    for entry in json.loads(result.stdout)["frameworks"].values():
+        assert entry["error"] == "interpreter not found: /no/such/python"
+
+
+@pytest.mark.parametrize(
+    ("framework", "probed", "where", "gpu", "fragment"),
+    [
+        (
+            "torch",
+            {"cuda_build": None, "devices": [{"type": "cpu"}]},
+            LINUX,
+            True,
+            "NVIDIA GPU but torch is a CPU-only build",
+        ),
+        (
+            "torch",
+            {"cuda_build": "13.0", "devices": [{"type": "cpu"}]},
+            LINUX,
+            True,
+            "cannot use it",
+        ),
+        (
+            "tensorflow",
+            {"devices": [{"type": "cpu"}]},
+            Platform(python=(3, 12), system="Windows", machine="amd64"),
+            False,
+            "native Windows after 2.10",
+        ),
+        (
+            "tensorflow",
+            {"devices": [{"type": "cpu"}]},
+            Platform(python=(3, 14), system="Linux", machine="x86_64"),
+            False,
+            "Python 3.14 is not supported",
+        ),
+        (
+            "tensorflow",
+            {"devices": [{"type": "cpu"}]},
+            Platform(python=(3, 12), system="Darwin", machine="arm64"),
+            False,
+            "tensorflow-metal",
+        ),
+    ],
+)
+def test_caveats(
+    framework: str, probed: dict[str, object], where: Platform, gpu: bool, fragment: str
+) -> None:
+    assert any(fragment in caveat for caveat in _caveats(framework, probed, where, gpu))
+
+
+def test_no_caveat_when_the_gpu_is_usable() -> None:
+    probed = {"cuda_build": "13.0", "devices": [{"type": "cuda"}, {"type": "cpu"}]}
+    assert _caveats("torch", probed, LINUX, True) == []
