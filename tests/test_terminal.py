@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import need
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect is needed to drive a terminal")
 
@@ -79,3 +80,17 @@ def test_ctrl_d_at_a_prompt_is_a_clear_error() -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+@pytest.mark.slow
+@pytest.mark.torch
+@need("torch")
+def test_ctrl_c_during_the_smoke_test_leaves_nothing_behind(tmp_path: Path) -> None:
+    # The smoke test runs in the staging folder; Ctrl-C there must remove it and the child.
+    child = spawn("new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-git")
+    child.expect("smoke test: ", timeout=60)
+    child.sendintr()
+    child.expect(pexpect.EOF, timeout=60)
+    child.close()
+    assert child.exitstatus == 130
+    assert list(tmp_path.iterdir()) == []
