@@ -16,8 +16,8 @@ import jinja2
 from fwpick import __version__
 from fwpick.errors import TargetError, TemplateError
 from fwpick.names import ProjectName
+from fwpick.questions import FRAMEWORKS
 
-FRAMEWORKS = ("torch", "tensorflow")
 TASKS = ("regression", "classification")
 # Bumped whenever a template changes in a way a user of a generated project would notice.
 TEMPLATE_VERSION = "1"

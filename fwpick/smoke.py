@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,6 @@ class SmokeReport:
     data: dict[str, Any]
     stderr_tail: str = ""
     install_command: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
