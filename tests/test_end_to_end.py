@@ -30,8 +30,10 @@ CASES = [
     for framework, task, deployment in [
         ("torch", "regression", "server"),
         ("torch", "classification", "none"),
+        ("torch", "classification", "browser"),
         ("tensorflow", "regression", "mobile"),
         ("tensorflow", "classification", "none"),
+        ("tensorflow", "classification", "server"),
     ]
 ]
 
