@@ -69,9 +69,18 @@ def _flags(**values: Enum | None) -> dict[str, str | None]:
     return {key: (value.value if value is not None else None) for key, value in values.items()}
 
 
-def _interactive() -> bool:
-    """Ask questions only when a person can answer them."""
-    return sys.stdin is not None and sys.stdin.isatty()
+def _answers(
+    flags: dict[str, str | None], answers_file: Path | None, *, use_defaults: bool
+) -> dict[str, str]:
+    """Every answer from its sources; prompts only when a person can answer them."""
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    return collect(
+        flags=flags,
+        answers_file=answers_file,
+        use_defaults=use_defaults,
+        interactive=interactive,
+        console=err_console() if interactive else None,
+    )
 
 
 def _print_json(document: object) -> None:
@@ -131,19 +140,14 @@ def advise(
     as_json: JsonOption = False,
 ) -> None:
     """Recommend TensorFlow or PyTorch, with every point of the score explained."""
-    final = collect(
-        flags=_flags(
-            scale=scale,
-            prototyping=prototyping,
-            deployment=deployment,
-            experience=experience,
-            familiar=familiar,
-        ),
-        answers_file=answers,
-        use_defaults=defaults,
-        interactive=_interactive(),
-        console=err_console() if _interactive() else None,
+    flags = _flags(
+        scale=scale,
+        prototyping=prototyping,
+        deployment=deployment,
+        experience=experience,
+        familiar=familiar,
     )
+    final = _answers(flags, answers, use_defaults=defaults)
     result = advise_answers(final)
     if save:
         _save_answers(save, final)
@@ -269,13 +273,7 @@ def new(
     )
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.
-    final = collect(
-        flags=flags,
-        answers_file=answers,
-        use_defaults=defaults or chosen != "auto",
-        interactive=_interactive(),
-        console=err_console() if _interactive() else None,
-    )
+    final = _answers(flags, answers, use_defaults=defaults or chosen != "auto")
     options = NewOptions(
         name=name,
         parent=parent,
