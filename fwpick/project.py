@@ -98,7 +98,6 @@ def create_project(
     if advice:
         framework = advice.recommendation.framework
     target = (options.parent / name.folder).absolute()
-    check_target(target, force=options.force)
     spec = ProjectSpec(
         name=name,
         framework=framework,
@@ -108,6 +107,7 @@ def create_project(
         author=options.author,
     )
     files = plan(spec)
+    check_target(target, force=options.force, files=files)  # fail before the smoke test
     result = NewResult(
         target, framework, options.task, tuple(files), None, advice, dry_run=options.dry_run
     )

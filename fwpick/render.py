@@ -167,12 +167,15 @@ def staging(target: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def check_target(target: Path, *, force: bool) -> None:
-    """Refuse a target that is a file, or a non-empty folder without --force."""
+def check_target(target: Path, *, force: bool, files: Mapping[str, bytes] | None = None) -> None:
+    """Refuse a target that is a file, a non-empty folder without --force, or (given the
+    plan) a folder whose files and folders clash with the project's."""
     if target.exists() and not target.is_dir():
         raise TargetError(f"{target} exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise TargetError(f"{target} exists and is not empty; pick another name or pass --force")
+    if files is not None and target.is_dir():
+        _check_no_type_clashes(target, files)
 
 
 def stage(files: Mapping[str, bytes], folder: Path) -> None:
@@ -187,7 +190,7 @@ def commit(staged: Path, target: Path, files: Mapping[str, bytes], *, force: boo
     or not at all. With --force into a non-empty folder, each colliding file that
     differs is first renamed to `NAME.orig`: nothing the user made is deleted.
     """
-    check_target(target, force=force)
+    check_target(target, force=force, files=files)
     if not target.exists() or not any(target.iterdir()):
         if target.exists():
             target.rmdir()
@@ -221,3 +224,20 @@ def catalogue(root: Path | None = None) -> list[dict[str, str]]:
         if (root / framework).is_dir()
         for task in TASKS
     ]
+
+
+def _check_no_type_clashes(target: Path, files: Mapping[str, bytes]) -> None:
+    """Refuse, before moving anything, a folder where a file goes or a file where a folder goes."""
+    for relative in files:
+        destination = target / relative
+        if destination.is_dir():
+            raise TargetError(f"{destination} is a folder, but the project has a file there")
+        for parent in destination.relative_to(target).parents:
+            if (
+                parent != Path(".")
+                and (target / parent).exists()
+                and not (target / parent).is_dir()
+            ):
+                raise TargetError(
+                    f"{target / parent} is a file, but the project needs a folder there"
+                )

@@ -173,3 +173,21 @@ def test_an_error_while_staging_leaves_nothing(tmp_path: Path) -> None:
         stage({"a.txt": b"x"}, staged)
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("clash", ["file-where-a-folder-goes", "folder-where-a-file-goes"])
+def test_force_refuses_type_clashes_before_touching_anything(tmp_path: Path, clash: str) -> None:
+    target = tmp_path / "proj"
+    target.mkdir()
+    if clash == "file-where-a-folder-goes":
+        (target / "sub").write_text("a file named like the project's folder\n")
+    else:
+        (target / "a.txt").mkdir()
+    (target / "z.txt").write_text("keep\n")
+    before = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    files = {"a.txt": b"new a\n", "sub/b.txt": b"new b\n", "z.txt": b"new z\n"}
+    with pytest.raises(TargetError, match="but the project"), staging(target) as staged:
+        stage(files, staged)
+        commit(staged, target, files, force=True)
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == before
+    assert (target / "z.txt").read_text() == "keep\n"
