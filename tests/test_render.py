@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import itertools
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +194,23 @@ def test_force_refuses_type_clashes_before_touching_anything(tmp_path: Path, cla
         commit(staged, target, files, force=True)
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == before
     assert (target / "z.txt").read_text() == "keep\n"
+
+
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+
+
+@pytest.mark.skipif(RUFF is None, reason="ruff is not installed (run .ci/setup)")
+@pytest.mark.parametrize(
+    ("framework", "task", "deployment"),
+    list(itertools.product(FRAMEWORKS, TASKS, ["none", "server", "mobile", "browser"])),
+)
+def test_generated_code_is_lint_and_format_clean(
+    tmp_path: Path, framework: str, task: str, deployment: str
+) -> None:
+    # Generated projects are code people copy for years: they start clean under the
+    # linter their own README tells them to run.
+    stage(plan(spec(framework, task, deployment=deployment)), tmp_path)
+    assert RUFF is not None
+    for command in ([RUFF, "check", "--quiet", "."], [RUFF, "format", "--check", "--quiet", "."]):
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
