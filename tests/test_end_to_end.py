@@ -155,16 +155,29 @@ def torch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.torch
 @need("torch")
-def test_failing_accelerator_falls_back_to_cpu_with_exit_4(torch_project: Path) -> None:
-    # The smoke entry honours this variable only for testing: auto-detection then sees
-    # an accelerator whose first kernel fails, as a too-old driver would.
-    env = {"FWPICK_SMOKE_SIMULATE_ACCELERATOR_FAILURE": "no kernel image is available"}
+@pytest.mark.parametrize(
+    ("stage", "message", "where"),
+    [
+        ("kernel", "no kernel image is available", "failed its first kernel"),
+        ("train", "CUDA out of memory", "failed while training"),
+    ],
+)
+def test_failing_accelerator_falls_back_to_cpu_with_exit_4(
+    torch_project: Path, stage: str, message: str, where: str
+) -> None:
+    # The smoke entry honours these variables only for testing: auto-detection then sees
+    # an accelerator that fails at its first kernel (as a too-old driver would) or while
+    # training (as running out of memory would).
+    env = {
+        "FWPICK_SMOKE_SIMULATE_ACCELERATOR_FAILURE": message,
+        "FWPICK_SMOKE_SIMULATE_FAILURE_STAGE": stage,
+    }
     result = run_fwpick("smoke", str(torch_project), "--json", env=env)
     assert result.returncode == 4, result.stderr
     report = json.loads(result.stdout)
     assert report["status"] == "fallback"
     assert report["device"]["type"] == "cpu"
-    assert "no kernel image is available" in report["fallback_reason"]
+    assert report["fallback_reason"] == f"cuda {where}: RuntimeError: {message}"
     explicit = run_fwpick("smoke", str(torch_project), "--device", "cuda", "--json", env=env)
     assert explicit.returncode == 3
     assert json.loads(explicit.stdout)["status"] == "failed"
