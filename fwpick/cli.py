@@ -218,10 +218,12 @@ def new(
     ),
     force: Annotated[
         bool,
-        typer.Option(help="write into a non-empty folder; clashing files are kept as NAME.orig"),
+        typer.Option(
+            "--force", help="write into a non-empty folder; clashing files are kept as NAME.orig"
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option(help="show the files that would be written; write nothing")
+        bool, typer.Option("--dry-run", help="show the files that would be written; write nothing")
     ] = False,
     git: Annotated[
         bool | None,
@@ -244,7 +246,9 @@ def new(
     timeout: TimeoutOption = 300,
     venv: Annotated[
         bool,
-        typer.Option(help="create the project's .venv, install it there and smoke-test inside it"),
+        typer.Option(
+            "--venv", help="create the project's .venv, install it there and smoke-test inside it"
+        ),
     ] = False,
     description: Annotated[str, typer.Option(help="one line for the README and pyproject")] = "",
     author: Annotated[str, typer.Option(help="author name for pyproject.toml")] = "",
@@ -309,7 +313,7 @@ def smoke_command(
     device: DeviceOption = Device.auto,
     timeout: TimeoutOption = 300,
     require: Annotated[
-        bool, typer.Option(help="a missing framework is a failure, not a skip")
+        bool, typer.Option("--require", help="a missing framework is a failure, not a skip")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
