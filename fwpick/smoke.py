@@ -165,6 +165,7 @@ def _run_child(
         start_new_session=True,  # so a timeout can kill the child and anything it started
     )
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    stdout: list[str] = []
 
     def read_stderr() -> None:
         assert process.stderr is not None
@@ -174,21 +175,30 @@ def _run_child(
             else:
                 tail.append(line.rstrip("\n"))
 
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        stdout.append(process.stdout.read())
+
+    # One reader per pipe, so phase lines arrive while the child runs and neither pipe
+    # can fill up and block it; the main thread only waits (and enforces the timeout).
+    readers = [threading.Thread(target=read, daemon=True) for read in (read_stderr, read_stdout)]
+    for reader in readers:
+        reader.start()
+    returncode: int | None
     try:
-        stdout, _ = process.communicate(timeout=timeout)
-        returncode: int | None = process.returncode
+        returncode = process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
-        stdout, _ = process.communicate()
+        process.wait()
         returncode = None
     except BaseException:  # Ctrl-C included: never leave the child running
         _kill_group(process)
         process.wait()
         raise
-    reader.join(timeout=5)
-    return _ChildResult(returncode, stdout, "\n".join(tail))
+    for reader in readers:
+        # A grandchild that outlives the child could hold a pipe open: don't wait forever.
+        reader.join(timeout=5)
+    return _ChildResult(returncode, "".join(stdout), "\n".join(tail))
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:

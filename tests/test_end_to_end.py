@@ -251,6 +251,27 @@ def test_a_hang_on_auto_is_retried_on_cpu_as_a_fallback(tmp_path: Path) -> None:
     assert "hung past the 3s timeout" in report["fallback_reason"]
 
 
+def test_phases_and_the_stderr_tail_reach_fwpick(tmp_path: Path) -> None:
+    # A smoke entry that dies without a report: fwpick says so and shows its stderr.
+    crash = (
+        "import sys\n"
+        "print('fwpick-phase: import', file=sys.stderr, flush=True)\n"
+        "print('Traceback: something broke', file=sys.stderr)\n"
+        "sys.exit(1)\n"
+    )
+    project = fake_project(tmp_path / "crash", crash)
+    result = run_fwpick("smoke", str(project), "--device", "cpu", "--json")
+    assert result.returncode == 3
+    report = json.loads(result.stdout)
+    assert report["error"] == (
+        "the smoke entry exited 1 without a report: Traceback: something broke"
+    )
+    assert report["stderr_tail"] == "Traceback: something broke"  # phase lines are not in it
+    shown = run_fwpick("smoke", str(project), "--device", "cpu")
+    assert "last lines of the smoke test's stderr" in shown.stdout
+    assert "Traceback: something broke" in shown.stdout
+
+
 def test_smoke_of_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
     result = run_fwpick("smoke", str(tmp_path))
     assert result.returncode == 1
