@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import need, run_fwpick
 
+from fwpick.smoke import run_smoke
+
 pytestmark = pytest.mark.slow
 FRAMEWORK_MARKS = {
     "torch": [pytest.mark.torch, need("torch")],
@@ -270,6 +272,9 @@ def test_phases_and_the_stderr_tail_reach_fwpick(tmp_path: Path) -> None:
     shown = run_fwpick("smoke", str(project), "--device", "cpu")
     assert "last lines of the smoke test's stderr" in shown.stdout
     assert "Traceback: something broke" in shown.stdout
+    phases: list[str] = []
+    run_smoke(project, device="cpu", on_phase=phases.append)
+    assert phases == ["import"]
 
 
 def test_smoke_of_a_folder_that_is_not_a_project(tmp_path: Path) -> None:
