@@ -198,6 +198,9 @@ def _run_child(
     for reader in readers:
         # A grandchild that outlives the child could hold a pipe open: don't wait forever.
         reader.join(timeout=5)
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
     return _ChildResult(returncode, "".join(stdout), "\n".join(tail))
 
 
