@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fwpick.environment import Platform, installed, notes
 from fwpick.questions import FRAMEWORKS, Answers, Knowledge, knowledge
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 DISPLAY_NAMES = {"torch": "PyTorch", "tensorflow": "TensorFlow"}
 
@@ -162,6 +165,12 @@ class Advice:
     recommendation: Recommendation
     notes: tuple[str, ...]
     next_command: str
+
+    def __rich__(self) -> RenderableType:
+        """How rich shows the advice at a terminal (see views.py)."""
+        from fwpick.views import advice
+
+        return advice(self.recommendation, notes=self.notes, next_command=self.next_command)
 
     def to_json(self) -> dict[str, Any]:
         """The `fwpick advise --json` document."""

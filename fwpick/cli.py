@@ -154,11 +154,7 @@ def advise(
     if as_json:
         _print_json(result.to_json())
     else:
-        from fwpick.views import advice as advice_view
-
-        out_console().print(
-            advice_view(result.recommendation, notes=result.notes, next_command=result.next_command)
-        )
+        out_console().print(result)
 
 
 def _save_answers(path: Path, answers: dict[str, str]) -> None:
@@ -264,7 +260,6 @@ def new(
     """Generate a starter project, then smoke-test it on the best device here."""
     from fwpick.names import project_name
     from fwpick.project import NewOptions, canonical_framework, create_project
-    from fwpick.views import new_result
 
     project_name(name)  # a bad name fails before any question is asked
     chosen = canonical_framework(framework)
@@ -300,7 +295,7 @@ def new(
     if as_json:
         _print_json(result.to_json())
     else:
-        out_console().print(new_result(result))
+        out_console().print(result)
     code = result.smoke.exit_code if result.smoke else ExitCode.OK
     raise typer.Exit(int(code))
 
@@ -319,7 +314,6 @@ def smoke_command(
 ) -> None:
     """Smoke-test a generated project: device, a few steps, checkpoint (and export)."""
     from fwpick.smoke import run_smoke
-    from fwpick.views import smoke_report
 
     with _progress(enabled=not as_json) as on_phase:
         report = run_smoke(
@@ -333,7 +327,7 @@ def smoke_command(
     if as_json:
         _print_json(report.to_json())
     else:
-        out_console().print(smoke_report(report))
+        out_console().print(report)
     raise typer.Exit(int(report.exit_code))
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fwpick.advisor import Advice, advise
 from fwpick.errors import FwpickError, TemplateError
@@ -15,6 +15,9 @@ from fwpick.names import project_name
 from fwpick.questions import FRAMEWORK_ALIASES
 from fwpick.render import TASKS, ProjectSpec, check_target, commit, plan, stage, staging
 from fwpick.smoke import SmokeReport, run_smoke
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,12 @@ class NewResult:
     git_initialised: bool = False
     dry_run: bool = False
     python: str | None = None
+
+    def __rich__(self) -> RenderableType:
+        """How rich shows the result at a terminal (see views.py)."""
+        from fwpick.views import new_result
+
+        return new_result(self)
 
     def to_json(self) -> dict[str, Any]:
         """The `fwpick new --json` document."""

@@ -13,10 +13,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fwpick.errors import ExitCode, SmokeError
 from fwpick.questions import tomllib
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 PHASE_PREFIX = "fwpick-phase: "
 STDERR_TAIL_LINES = 30
@@ -86,6 +89,12 @@ class SmokeReport:
     def exit_code(self) -> ExitCode:
         """The exit code this report maps to (the one place that decides it)."""
         return STATUS_EXIT.get(self.status, ExitCode.SMOKE_FAILED)
+
+    def __rich__(self) -> RenderableType:
+        """How rich shows the report at a terminal (see views.py)."""
+        from fwpick.views import smoke_report
+
+        return smoke_report(self)
 
     def to_json(self) -> dict[str, Any]:
         """The report as printed by `--json`."""
