@@ -194,7 +194,7 @@ def advise(answers: Mapping[str, str], *, where: Platform | None = None) -> Advi
     framework_notes = notes(
         framework=recommendation.framework,
         deployment=recommendation.answers["deployment"],
-        versions={framework: installed(framework) for framework in FRAMEWORKS},
+        mine=installed(recommendation.framework),
         where=where or Platform.current(),
     )
     return Advice(recommendation, tuple(framework_notes), next_command(recommendation))

@@ -315,14 +315,14 @@ def smoke_command(
     """Smoke-test a generated project: device, a few steps, checkpoint (and export)."""
     from fwpick.smoke import run_smoke
 
-    with _progress(enabled=not as_json) as on_phase:
+    with _progress(enabled=not as_json) as show:
         report = run_smoke(
             path,
             python=python,
             device=device.value,
             timeout=timeout,
             require=require,
-            on_phase=on_phase,
+            on_phase=lambda phase: show(f"smoke test: {phase}"),
         )
     if as_json:
         _print_json(report.to_json())
@@ -352,9 +352,7 @@ def _progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
         yield lambda phase: None
         return
     with err_console().status("starting") as status:
-        yield lambda phase: status.update(
-            f"smoke test: {phase}" if phase not in ("render", "venv", "install") else phase
-        )
+        yield status.update
 
 
 @app.command("env")

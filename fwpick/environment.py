@@ -6,7 +6,6 @@ import os
 import platform
 import re
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 # Distributions that provide each framework's import name. tensorflow-cpu and
@@ -91,12 +90,11 @@ def notes(
     *,
     framework: str,
     deployment: str,
-    versions: Mapping[str, Installed],
+    mine: Installed,
     where: Platform,
 ) -> list[str]:
     """Caveats about the recommended framework on this machine, in plain words."""
     found: list[str] = []
-    mine = versions[framework]
     if mine.version:
         found.append(f"{framework} {mine.version} is installed ({mine.distribution}).")
     else:

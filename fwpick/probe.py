@@ -109,8 +109,9 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
         )
     frameworks: dict[str, Any] = {}
     for framework in DISTRIBUTIONS:
-        probed = results.get(framework, {"error": "No module named"})
-        missing = "No module named" in str(probed.get("error", ""))
+        probed = results.get(framework, {})
+        # Not probed (metadata said so), or the child could not import it.
+        missing = framework not in results or "No module named" in str(probed.get("error", ""))
         entry: dict[str, Any] = {
             "installed": not missing,
             "version": probed.get("version"),

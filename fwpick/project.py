@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,6 @@ class NewOptions:
     venv: bool = False
     description: str = ""
     author: str = ""
-    smoke_env: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def create_project(
         return result
     report: SmokeReport | None = None
     with staging(target) as staged:
-        on_phase("render")
+        on_phase("rendering")
         stage(files, staged)
         if options.smoke != "off" and not options.venv:
             report = _smoke(staged, options, on_phase)
@@ -157,14 +156,12 @@ def _smoke(
         device=options.device,
         timeout=options.timeout,
         require=options.smoke == "require",
-        on_phase=on_phase,
-        env=dict(options.smoke_env),
+        on_phase=lambda phase: on_phase(f"smoke test: {phase}"),
     )
 
 
 def _make_venv(target: Path, on_phase: Callable[[str], None]) -> str:
     """Create target/.venv and install the project (with its framework) into it."""
-    on_phase("venv")
     venv = target / ".venv"
     python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     steps = [
@@ -172,7 +169,7 @@ def _make_venv(target: Path, on_phase: Callable[[str], None]) -> str:
         [str(python), "-m", "pip", "install", "--quiet", "-e", f"{target}[dev]"],
     ]
     for command in steps:
-        on_phase("install" if "pip" in command else "venv")
+        on_phase("installing the project" if "pip" in command else "creating .venv")
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -153,14 +153,13 @@ def test_environment_notes(
     present: bool,
     fragment: str,
 ) -> None:
-    versions = {
-        name: Installed(name, name, "2.13.0") if present else Installed(name, None, None)
-        for name in ("torch", "tensorflow")
-    }
+    mine = (
+        Installed(framework, framework, "2.13.0") if present else Installed(framework, None, None)
+    )
     found = notes(
         framework=framework,
         deployment=deployment,
-        versions=versions,
+        mine=mine,
         where=Platform(python=python, system=system, machine=machine),
     )
     assert any(fragment in note for note in found), found
