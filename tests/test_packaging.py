@@ -30,6 +30,14 @@ def run(
     )
 
 
+def installed_fwpick(python: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the wheel's console script, from a folder where no checkout can shadow it.
+
+    (`python -m fwpick` from the repository root would import the checkout instead.)
+    """
+    return run(str(python.parent / "fwpick"), *args, cwd=python.parent)
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
@@ -60,10 +68,15 @@ def test_wheel_contains_templates_and_knowledge(wheel: Path) -> None:
 
 
 def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: Path) -> None:
-    result = run(
+    where = run(
         str(installed_python),
-        "-m",
-        "fwpick",
+        "-c",
+        "import fwpick; print(fwpick.__file__)",
+        cwd=installed_python.parent,
+    )
+    assert where.stdout.startswith(str(installed_python.parent.parent)), where.stdout
+    result = installed_fwpick(
+        installed_python,
         "new",
         "demo",
         "-f",
@@ -85,10 +98,8 @@ def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: 
 
 
 def test_missing_framework_with_smoke_require_fails(installed_python: Path, tmp_path: Path) -> None:
-    result = run(
-        str(installed_python),
-        "-m",
-        "fwpick",
+    result = installed_fwpick(
+        installed_python,
         "new",
         "demo",
         "-f",
@@ -112,10 +123,8 @@ def test_missing_framework_with_smoke_require_fails(installed_python: Path, tmp_
 def test_installed_fwpick_smokes_with_another_interpreter(
     installed_python: Path, tmp_path: Path
 ) -> None:
-    created = run(
-        str(installed_python),
-        "-m",
-        "fwpick",
+    created = installed_fwpick(
+        installed_python,
         "new",
         "demo",
         "-f",
