@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fwpick.environment import Platform, installed, notes
-from fwpick.questions import FRAMEWORKS, Answers, Knowledge, knowledge
+from fwpick.frameworks import FRAMEWORKS
+from fwpick.questions import Answers, Knowledge, knowledge
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-
-DISPLAY_NAMES = {"torch": "PyTorch", "tensorflow": "TensorFlow"}
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,7 @@ import re
 import sys
 from dataclasses import dataclass
 
-# Distributions that provide each framework's import name. tensorflow-cpu and
-# tensorflow-macos install the same `tensorflow` module under another name.
-DISTRIBUTIONS = {
-    "torch": ("torch",),
-    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel"),
-}
-# Supported CPython versions (inclusive), from each project's release notes:
-# torch 2.13 ships wheels for 3.10-3.14; TensorFlow 2.21 for 3.10-3.13, and Keras 3.15,
-# which it needs, requires 3.11+. Re-check when a new release changes them.
-PYTHON_SUPPORT = {"torch": ((3, 10), (3, 14)), "tensorflow": ((3, 11), (3, 13))}
-INSTALL_HINTS = {
-    "torch": "pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
-    "tensorflow": "pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
-}
+from fwpick.frameworks import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -73,7 +60,7 @@ def _dist_info_version(distribution: str) -> str | None:
 
 def installed(framework: str) -> Installed:
     """Whether `framework` is installed for this interpreter, and which version."""
-    for distribution in DISTRIBUTIONS[framework]:
+    for distribution in REGISTRY[framework].distributions:
         version = _dist_info_version(distribution)
         if version:
             return Installed(framework, distribution, version)
@@ -82,7 +69,7 @@ def installed(framework: str) -> Installed:
 
 def python_supported(framework: str, python: tuple[int, int]) -> bool:
     """Whether the framework's current release supports this Python version."""
-    low, high = PYTHON_SUPPORT[framework]
+    low, high = REGISTRY[framework].python_support
     return low <= python <= high
 
 
@@ -98,9 +85,10 @@ def notes(
     if mine.version:
         found.append(f"{framework} {mine.version} is installed ({mine.distribution}).")
     else:
-        found.append(f"{framework} is not installed for this Python: {INSTALL_HINTS[framework]}")
+        hint = REGISTRY[framework].install_hint
+        found.append(f"{framework} is not installed for this Python: {hint}")
     if not python_supported(framework, where.python):
-        low, high = PYTHON_SUPPORT[framework]
+        low, high = REGISTRY[framework].python_support
         found.append(
             f"Python {where.python[0]}.{where.python[1]} is outside what current {framework} "
             f"supports ({low[0]}.{low[1]}-{high[0]}.{high[1]}); use a supported interpreter."

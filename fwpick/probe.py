@@ -12,13 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from fwpick.environment import (
-    DISTRIBUTIONS,
-    INSTALL_HINTS,
-    Platform,
-    installed,
-    python_supported,
-)
+from fwpick.environment import Platform, installed, python_supported
+from fwpick.frameworks import FRAMEWORKS, REGISTRY
 
 # Run in a child process with the target interpreter: the fwpick process never imports
 # a framework. Each prints one JSON object describing the devices the framework can use.
@@ -95,11 +90,11 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
     # For this interpreter, package metadata answers "installed?" without a child.
     to_probe = [
         name
-        for name in DISTRIBUTIONS
+        for name in FRAMEWORKS
         if python != sys.executable or installed(name).version is not None
     ]
     # The probes import the frameworks (seconds each), so they run side by side.
-    with ThreadPoolExecutor(max_workers=len(DISTRIBUTIONS)) as pool:
+    with ThreadPoolExecutor(max_workers=len(FRAMEWORKS)) as pool:
         results = dict(
             zip(
                 to_probe,
@@ -108,7 +103,7 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
             )
         )
     frameworks: dict[str, Any] = {}
-    for framework in DISTRIBUTIONS:
+    for framework in FRAMEWORKS:
         probed = results.get(framework, {})
         # Not probed (metadata said so), or the child could not import it.
         missing = framework not in results or "No module named" in str(probed.get("error", ""))
@@ -120,7 +115,7 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
             "caveats": [] if missing else _caveats(framework, probed, where, gpu),
         }
         if missing:
-            entry["install"] = INSTALL_HINTS[framework]
+            entry["install"] = REGISTRY[framework].install_hint
         elif "error" in probed:
             entry["error"] = probed["error"]
         frameworks[framework] = entry

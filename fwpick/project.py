@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fwpick import frameworks
 from fwpick.advisor import Advice, advise
 from fwpick.errors import FwpickError, TemplateError
 from fwpick.names import project_name
-from fwpick.questions import FRAMEWORK_ALIASES
 from fwpick.render import TASKS, ProjectSpec, check_target, commit, plan, stage, staging
 from fwpick.smoke import SmokeReport, run_smoke
 
@@ -85,11 +85,10 @@ def canonical_framework(raw: str) -> str:
     text = raw.strip().lower()
     if text == "auto":
         return text
-    if text not in FRAMEWORK_ALIASES:
-        raise TemplateError(
-            f"unknown framework {raw!r}; choose torch (pytorch, pt), tensorflow (tf) or auto"
-        )
-    return FRAMEWORK_ALIASES[text]
+    framework = frameworks.canonical(text)
+    if framework is None:
+        raise TemplateError(f"unknown framework {raw!r}; choose {frameworks.spellings()} or auto")
+    return framework
 
 
 def create_project(

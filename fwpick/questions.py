@@ -11,7 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from fwpick import frameworks
 from fwpick.errors import AnswersError
+from fwpick.frameworks import FRAMEWORKS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,15 +25,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 Answers = dict[str, str]
-FRAMEWORKS = ("torch", "tensorflow")
-# Spellings people type for a framework; DESIGN.md makes them case-insensitive.
-FRAMEWORK_ALIASES = {
-    "torch": "torch",
-    "pytorch": "torch",
-    "pt": "torch",
-    "tensorflow": "tensorflow",
-    "tf": "tensorflow",
-}
 
 
 @dataclass(frozen=True)
@@ -123,7 +116,7 @@ def normalise_value(question: Question, raw: object, *, source: str) -> str:
     """Validate one answer (case-insensitive; framework aliases allowed) or raise."""
     text = str(raw).strip().lower()
     if question.id == "familiar":
-        text = FRAMEWORK_ALIASES.get(text, text)
+        text = frameworks.canonical(text) or text
     if text not in question.values:
         raise AnswersError(
             f"{source}: {raw!r} is not a valid answer for {question.id}; "

@@ -15,8 +15,8 @@ import jinja2
 
 from fwpick import __version__
 from fwpick.errors import TargetError, TemplateError
+from fwpick.frameworks import FRAMEWORKS
 from fwpick.names import ProjectName
-from fwpick.questions import FRAMEWORKS
 
 TASKS = ("regression", "classification")
 # Bumped whenever a template changes in a way a user of a generated project would notice.

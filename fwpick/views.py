@@ -9,7 +9,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from fwpick.advisor import DISPLAY_NAMES, Recommendation
+from fwpick.advisor import Recommendation
+from fwpick.frameworks import display_name
 
 if TYPE_CHECKING:
     from fwpick.project import NewResult
@@ -26,7 +27,7 @@ def advice(
     recommendation: Recommendation, *, notes: Sequence[str], next_command: str | None
 ) -> RenderableType:
     """The advisor's answer: verdict, the score table with reasons, flips, notes, next step."""
-    name = DISPLAY_NAMES[recommendation.framework]
+    name = display_name(recommendation.framework)
     style = CONFIDENCE_STYLE[recommendation.confidence]
     verdict = Text.assemble(
         ("Recommendation: ", "bold"),
@@ -71,7 +72,7 @@ def advice(
             parts.append(
                 Text(
                     f"  --{flip.criterion} {flip.to} (instead of {flip.answer}) "
-                    f"-> {DISPLAY_NAMES[flip.framework]} "
+                    f"-> {display_name(flip.framework)} "
                     + (f"by {flip.margin}" if flip.margin else "on the tie-break")
                 )
             )

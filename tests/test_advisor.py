@@ -132,7 +132,7 @@ NOTE_CASES = [
     # (framework, deployment, system, machine, python, installed?, expected fragment)
     ("tensorflow", "none", "Windows", "amd64", (3, 12), False, "no GPU support on native Windows"),
     ("tensorflow", "none", "Darwin", "arm64", (3, 12), True, "tensorflow-metal"),
-    ("tensorflow", "none", "Linux", "x86_64", (3, 10), True, "outside what current tensorflow"),
+    ("tensorflow", "none", "Linux", "x86_64", (3, 14), True, "outside what current tensorflow"),
     ("tensorflow", "none", "Linux", "x86_64", (3, 12), False, "not installed"),
     ("torch", "none", "Darwin", "arm64", (3, 12), True, "MPS"),
     ("torch", "server", "Linux", "x86_64", (3, 12), True, "TorchServe is archived"),

@@ -1,0 +1,71 @@
+"""The framework registry: every fact about PyTorch and TensorFlow that the rest of fwpick reads.
+
+Ids, spellings, display names, the distributions that install each one and the Python
+versions it supports live here and nowhere else. Importing this module is free: it
+imports no framework and nothing slow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One framework fwpick can advise on, generate and smoke-test."""
+
+    id: str
+    display_name: str
+    import_name: str
+    # Every spelling a user may type (case-insensitive), the id included.
+    aliases: tuple[str, ...]
+    # Distributions that provide `import_name`; the first is the canonical one.
+    distributions: tuple[str, ...]
+    # Oldest and newest CPython (inclusive) with wheels for the current release.
+    python_support: tuple[tuple[int, int], tuple[int, int]]
+    # The one-line install hint when nothing better is known about the machine.
+    install_hint: str
+
+
+TORCH = Framework(
+    id="torch",
+    display_name="PyTorch",
+    import_name="torch",
+    aliases=("torch", "pytorch", "pt"),
+    distributions=("torch",),
+    # torch 2.13 wheels: CPython 3.10-3.14 (PyPI file list of torch 2.13.0).
+    python_support=((3, 10), (3, 14)),
+    install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
+)
+TENSORFLOW = Framework(
+    id="tensorflow",
+    display_name="TensorFlow",
+    import_name="tensorflow",
+    aliases=("tensorflow", "tf"),
+    # tensorflow-cpu and tensorflow-macos install the same `tensorflow` module.
+    distributions=("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel"),
+    # TensorFlow 2.21 wheels: CPython 3.10-3.13 (PyPI file list of tensorflow 2.21.0);
+    # on 3.10 pip pairs it with an older Keras 3, since Keras 3.15 needs 3.11+.
+    python_support=((3, 10), (3, 13)),
+    install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
+)
+
+REGISTRY: dict[str, Framework] = {f.id: f for f in (TORCH, TENSORFLOW)}
+# The canonical ids, in the order fwpick shows them.
+FRAMEWORKS: tuple[str, ...] = tuple(REGISTRY)
+_BY_ALIAS = {alias: f.id for f in REGISTRY.values() for alias in f.aliases}
+
+
+def canonical(raw: str) -> str | None:
+    """The canonical id for any accepted spelling (case-insensitive), or None."""
+    return _BY_ALIAS.get(raw.strip().lower())
+
+
+def display_name(framework_id: str) -> str:
+    """PyTorch or TensorFlow, for a canonical id."""
+    return REGISTRY[framework_id].display_name
+
+
+def spellings() -> str:
+    """Every accepted spelling, for error messages: 'torch (pytorch, pt), tensorflow (tf)'."""
+    return ", ".join(f"{f.id} ({', '.join(f.aliases[1:])})" for f in REGISTRY.values())
