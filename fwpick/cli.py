@@ -110,6 +110,20 @@ def _fail(message: str, code: int, *, as_json: bool) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _click_errors() -> tuple[type[Exception], ...]:
+    """The parser's error class (ClickException), from typer's public BadParameter.
+
+    typer 0.28 vendors click and 0.27 imports it; either way it is a base of BadParameter.
+    """
+    found = [base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"]
+    return (found[0] if found else typer.BadParameter,)
+
+
+def _passed_through() -> tuple[type[Exception], ...]:
+    """What the parser itself handles: its exits, aborts and usage errors."""
+    return (typer.Exit, typer.Abort, *_click_errors())
+
+
 def handle_errors(command: F) -> F:
     """Turn every error into one red line on stderr (and a JSON error with --json) and the
     documented exit code: FwpickError, any OS error, and SIGINT/SIGTERM/SIGHUP."""
@@ -119,8 +133,8 @@ def handle_errors(command: F) -> F:
         as_json = bool(kwargs.get("as_json"))
         try:
             return command(*args, **kwargs)
-        except typer.Exit:
-            raise
+        except _passed_through():
+            raise  # the parser's own exits and usage errors (e.g. --smoke sometimes)
         except FwpickError as error:
             raise _fail(error.message, int(error.exit_code), as_json=as_json) from None
         except OSError as error:
@@ -239,16 +253,6 @@ def main() -> None:
     except typer.Abort:
         raise SystemExit(_usage_json("aborted", int(ExitCode.USER_ERROR))) from None
     raise SystemExit(code if isinstance(code, int) else 0)
-
-
-def _click_errors() -> tuple[type[Exception], ...]:
-    """The parser's error class (ClickException), from typer's public BadParameter.
-
-    typer 0.28 vendors click and 0.27 imports it; either way it is a base of BadParameter.
-    """
-    return tuple(
-        base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"
-    ) or (typer.BadParameter,)
 
 
 def _usage_json(message: str, code: int) -> int:

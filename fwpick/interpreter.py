@@ -83,8 +83,11 @@ def current(modules: Sequence[str] = ()) -> Interpreter:
 def _where(python: str) -> Path:
     """The file `python` names, found on PATH when it has no folder part."""
     if os.sep in python or (os.altsep and os.altsep in python):
-        return Path(python)
+        # Absolute: Path("./p") prints as "p", which exec would look up on PATH instead.
+        return Path(python).absolute()
     located = shutil.which(python)
+    if located is None and os.path.lexists(python):
+        return Path(python).absolute()  # a file in the working folder, named without ./
     if located is None:
         raise InterpreterError(f"--python {python}: not found on PATH")
     return Path(located)

@@ -178,6 +178,15 @@ def fwpick_report(
     )
 
 
+def _absolute(root: Path) -> Path:
+    try:
+        return root.absolute()
+    except FileNotFoundError:
+        raise SmokeError(
+            "the current folder no longer exists; pass the project's absolute path"
+        ) from None
+
+
 def run_smoke(
     root: Path,
     *,
@@ -196,7 +205,8 @@ def run_smoke(
     Python is an error (exit 1), not a skip.
     """
     children.check_timeout(timeout)
-    info = ProjectInfo.read(root)
+    # Absolute: the child runs inside the project, and PYTHONPATH must still find src/.
+    info = ProjectInfo.read(_absolute(root))
     target = interpreter.inspect(python, timeout=timeout, modules=[info.framework])
     python = target.command
     started = time.perf_counter()
