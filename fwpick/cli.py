@@ -238,7 +238,13 @@ def main() -> None:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     signals.install()
-    argv = _bare_smoke_flag(sys.argv[1:])
+    try:
+        _run(_bare_smoke_flag(sys.argv[1:]))
+    finally:
+        signals.hold()  # done: a signal now must not turn the reported result into a kill
+
+
+def _run(argv: list[str]) -> None:
     if "--json" not in argv:
         app(args=argv, prog_name="fwpick")
         return

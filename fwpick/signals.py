@@ -61,9 +61,14 @@ def hold() -> None:
     """
     if _state["installed"]:
         _state["held"] = 1
+        # Python puts the default handlers back while it shuts down, and those would kill
+        # a process that already reported its result: block the signals at the OS level.
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)
 
 
 def release() -> None:
-    """Undo `hold()` (for in-process callers that go on after a command)."""
-    _state["held"] = 0
-    _state["pending"] = 0
+    """Undo `install()` and `hold()` (for in-process callers that go on afterwards)."""
+    if _state["held"] and hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HANDLED)
+    _state.update(held=0, pending=0, installed=0)
