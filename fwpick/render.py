@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -67,8 +68,12 @@ def _comment_text(value: object) -> str:
     return text.replace("\\", "/").replace('"', "'")
 
 
+@functools.cache
 def environment(root: Path) -> jinja2.Environment:
-    """The one Jinja environment: strict, newline-preserving, with escaping filters."""
+    """The one Jinja environment: strict, newline-preserving, with escaping filters.
+
+    Cached per templates folder, so each template is compiled once per process.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
