@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from fwpick import __version__
-from fwpick.errors import TargetError, TemplateError, os_error_message
+from fwpick.errors import TargetError, TemplateError
 from fwpick.frameworks import FRAMEWORKS
 from fwpick.names import ProjectName
 
@@ -154,7 +154,9 @@ def stage(files: Mapping[str, bytes], folder: Path) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
         except OSError as error:
-            raise TargetError(os_error_message(error, doing="cannot write")) from None
+            # A full disk names no file; say where the project was being written.
+            reason = error.strerror or str(error)
+            raise TargetError(f"cannot write {relative} in {folder.parent}: {reason}") from None
 
 
 TASK_DESCRIPTIONS = {
