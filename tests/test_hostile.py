@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -587,3 +589,40 @@ def test_a_deleted_working_folder_is_one_line(home: Path) -> None:
         "or pass --dir with an absolute path"
     )
     assert snapshot(home) == {k: v for k, v in before.items() if k != "gone"}
+
+
+def test_undecodable_argv_and_an_ascii_terminal_in_a_real_process(home: Path) -> None:
+    # Bytes that are not UTF-8 in argv reach Python as surrogates; an ASCII-only stdout
+    # cannot show "ü". Both are one line or a readable result, never a traceback.
+    base = [os.fsencode(sys.executable), b"-m", b"fwpick"]
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "ascii"}
+    bad = subprocess.run(
+        [*base, b"new", b"demo\xff", b"-f", b"torch", b"--no-smoke"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.startswith(b"error: project name 'demo\\udcff' must start with a letter")
+    ok = subprocess.run(
+        [
+            *base,
+            b"new",
+            b"demo",
+            b"-f",
+            b"torch",
+            b"--no-smoke",
+            b"--no-git",
+            b"--description",
+            "d\u00fcn \u2192".encode(),
+            b"--json",
+        ],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["project"] == str(home / "demo")
+    assert "dün →" in (home / "demo/pyproject.toml").read_text(encoding="utf-8")

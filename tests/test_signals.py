@@ -7,6 +7,7 @@ test makes fwpick start.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -260,3 +261,50 @@ def test_two_runs_on_one_target_one_wins_and_the_other_fails_cleanly(tmp_path: P
         marker = (parent / "demo/.fwpick.toml").read_text()
         winner = "torch" if results[0][0] == 0 else "tensorflow"
         assert f'framework = "{winner}"' in marker  # one whole project, not a mix
+
+
+HANGING_PROBE = """#!{python}
+import json, subprocess, sys, time
+if "fwpick_check" in sys.argv[2]:  # fwpick's interpreter check: answer it, as Python
+    found = sys.argv[3:]
+    print(json.dumps({{"fwpick_check": 1, "executable": sys.executable,
+                      "version": "3.11.0", "found": found}}))
+    sys.exit(0)
+# A framework probe whose import hangs, with a grandchild of its own.
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)  # {token}"])
+time.sleep(120)  # {token}
+"""
+
+
+def hanging_python(tmp_path: Path, token: str) -> Path:
+    fake = tmp_path / "python"
+    fake.write_text(HANGING_PROBE.format(python=sys.executable, token=token))
+    fake.chmod(0o755)
+    return fake
+
+
+def test_env_probes_that_hang_are_killed_with_their_group_at_the_timeout(tmp_path: Path) -> None:
+    token = f"fwpick-test-{secrets.token_hex(6)}"
+    python = hanging_python(tmp_path, token)
+    started = time.monotonic()
+    fwpick = start("env", "--python", str(python), "--timeout", "2", "--json", cwd=tmp_path)
+    stdout, stderr = fwpick.communicate(timeout=60)
+    assert fwpick.returncode == 0, stderr
+    assert time.monotonic() - started < 15  # both probes share one 2 s deadline
+    report = json.loads(stdout)
+    for entry in report["frameworks"].values():
+        assert entry["error"] == "probe timed out after 2s"
+    assert no_orphans(token), processes_with(token)
+
+
+def test_ctrl_c_during_env_probes_is_not_kept_waiting(tmp_path: Path) -> None:
+    token = f"fwpick-test-{secrets.token_hex(6)}"
+    python = hanging_python(tmp_path, token)
+    fwpick = start("env", "--python", str(python), "--timeout", "60", cwd=tmp_path)
+    wait_for(lambda: len(processes_with(token)) >= 2, what="the probes", timeout=30)
+    started = time.monotonic()
+    fwpick.send_signal(signal.SIGINT)
+    _, stderr = fwpick.communicate(timeout=30)
+    assert time.monotonic() - started < 3, "Ctrl-C waited for the probes"
+    assert fwpick.returncode == 130, stderr
+    assert no_orphans(token), processes_with(token)
