@@ -36,6 +36,10 @@ def install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     for signum in HANDLED:
+        # An inherited SIG_IGN is a choice: `nohup` ignores SIGHUP, and a shell's
+        # background job ignores SIGINT. Keep it.
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            continue
         signal.signal(signum, _handler)
     _state["installed"] = 1
 

@@ -308,3 +308,34 @@ def test_ctrl_c_during_env_probes_is_not_kept_waiting(tmp_path: Path) -> None:
     assert time.monotonic() - started < 3, "Ctrl-C waited for the probes"
     assert fwpick.returncode == 130, stderr
     assert no_orphans(token), processes_with(token)
+
+
+def test_an_ignored_sighup_stays_ignored_as_under_nohup(tmp_path: Path) -> None:
+    token = f"fwpick-test-{secrets.token_hex(6)}"
+    project = sleeping_project(tmp_path / token, token)
+    fwpick = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fwpick",
+            "smoke",
+            str(project),
+            "--device",
+            "cpu",
+            "--timeout",
+            "3",
+            "--json",
+        ],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),  # what nohup does
+    )
+    wait_for((project / "started").exists, what="the smoke child")
+    fwpick.send_signal(signal.SIGHUP)
+    stdout, stderr = fwpick.communicate(timeout=60)
+    assert fwpick.returncode == 3, stderr  # ran on to its timeout, as nohup asked
+    assert json.loads(stdout)["cause"] == "timeout"
+    assert no_orphans(token), processes_with(token)
