@@ -138,6 +138,9 @@ def advise(
 
 
 def _save_answers(path: Path, answers: dict[str, str]) -> None:
+    # A FIFO would block the write until someone reads it; a device is no answers file.
+    if path.exists() and not path.is_file():
+        raise FwpickError(f"cannot write answers to {path}: it is not a regular file")
     try:
         path.write_text(to_toml(answers), encoding="utf-8")
     except OSError as error:

@@ -80,8 +80,11 @@ def install_command(info: ProjectInfo, python: str) -> str:
 
 def _framework_requirement(info: ProjectInfo) -> str:
     """The framework requirement from the project's pyproject.toml (its pinned range)."""
+    path = info.root / "pyproject.toml"
     try:
-        pyproject = tomllib.loads((info.root / "pyproject.toml").read_text(encoding="utf-8"))
+        if not path.is_file() or path.stat().st_size > MAX_MARKER_BYTES:
+            return info.framework  # a FIFO or a huge file: not worth blocking on
+        pyproject = tomllib.loads(path.read_text(encoding="utf-8"))
         for requirement in pyproject["project"]["dependencies"]:
             if str(requirement).startswith(info.framework):
                 return str(requirement)

@@ -326,6 +326,28 @@ CASES = [
         write("a.toml", b'\xef\xbb\xbfscale = "large"\n'),
         changes=True,
     ),
+    Case(
+        "save-to-fifo", ["advise", "--defaults", "--save", "p"], 1, "not a regular file", fifo("p")
+    ),
+    Case(
+        "save-to-folder",
+        ["advise", "--defaults", "--save", "d"],
+        1,
+        "not a regular file",
+        folder("d"),
+    ),
+    Case(
+        "pyproject-fifo",
+        ["smoke", "proj"],
+        0,
+        "",
+        both(
+            fake_project(
+                "proj", '[project]\npackage = "fake"\nframework = "no_such_fw"\ntask = "r"\n'
+            ),
+            fifo("proj/pyproject.toml"),
+        ),
+    ),
     # --- numbers --------------------------------------------------------------------------
     Case("timeout-nan", [*NEW, "--timeout", "nan"], 2, "not a finite number"),
     Case("timeout-inf", [*NEW, "--timeout", "inf"], 2, "not a finite number"),
