@@ -143,3 +143,16 @@ def test_force_keeps_the_target_folder_its_owner_and_mode_and_an_unreadable_file
     assert (target / "README.md.orig").stat().st_mode & 0o777 == 0
     os.chmod(target / "README.md.orig", 0o600)
     assert (target / "README.md.orig").read_text() == "not readable by fwpick\n"
+
+
+def test_an_existing_writable_target_in_a_read_only_parent_is_filled(place: Path) -> None:
+    # The staging folder goes inside an existing target, so only the target must be
+    # writable (a mount point, or a folder an admin made for the user, works).
+    parent = place / "parent"
+    (parent / "demo").mkdir(parents=True)
+    own(parent / "demo", 0o755)
+    own(parent, 0o555)
+    result = fwpick(*NEW, cwd=parent)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(parent)) == ["demo"]
+    assert (parent / "demo/src/demo/train.py").is_file()
