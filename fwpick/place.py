@@ -68,9 +68,7 @@ def _quietly(action: Callable[..., object], *args: object, **kwargs: object) -> 
 def _lstat(path: Path) -> os.stat_result | None:
     try:
         return os.lstat(path)
-    except FileNotFoundError:
-        return None
-    except NotADirectoryError:
+    except (FileNotFoundError, NotADirectoryError):  # missing, or a file on the way
         return None
 
 
