@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fwpick.errors import ProjectNameError
-from fwpick.names import project_name
+from fwpick.errors import FwpickError, ProjectNameError
+from fwpick.names import project_name, user_text
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,41 @@ def test_bad_names_are_refused_with_a_suggestion(raw: str, fragment: str) -> Non
         project_name(raw)
     assert fragment in caught.value.message
     assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("a" * 65, "65 characters long; use at most 64"),
+        ("absl", "would shadow a package the project depends on"),
+        ("typing.extensions", "would shadow a package"),
+    ],
+)
+def test_long_names_and_framework_dependencies_are_refused(raw: str, fragment: str) -> None:
+    with pytest.raises(ProjectNameError, match=fragment):
+        project_name(raw)
+
+
+def test_a_64_character_name_is_fine() -> None:
+    assert project_name("a" * 64).package == "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("two\nlines", "must be one line"),
+        ("carriage\rreturn", "must be one line"),
+        ("paragraph\u2029sep", "must be one line"),
+        ("bell\x07", "control character ('\\x07')"),
+        ("bad\udcffbyte", "undecodable byte ('\\udcff')"),
+        ("x" * 301, "301 characters long; use at most 300"),
+    ],
+)
+def test_descriptions_are_one_line_of_printable_text(text: str, fragment: str) -> None:
+    with pytest.raises(FwpickError) as caught:
+        user_text(text, what="description")
+    assert fragment in caught.value.message
+
+
+def test_tabs_and_unicode_are_fine_in_a_description() -> None:
+    assert user_text("tab\there ünï →", what="description") == "tab\there ünï →"

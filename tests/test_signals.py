@@ -138,6 +138,9 @@ def test_a_signal_during_the_smoke_phase_of_new_leaves_nothing(
     assert no_orphans(name)
 
 
+RENDER = ("new", "demo", "-f", "torch", "--no-smoke", "--no-git")
+
+
 @pytest.mark.parametrize(("signum", "code"), SIGNALS)
 def test_a_signal_at_any_moment_of_rendering_is_all_or_nothing(
     tmp_path: Path, signum: int, code: int
@@ -145,20 +148,19 @@ def test_a_signal_at_any_moment_of_rendering_is_all_or_nothing(
     # Sweep the moment of the signal across the whole run: every outcome is either the
     # whole project and success, or nothing and the signal's code. Never both, never half.
     outcomes = set()
-    for attempt, delay in enumerate((0.05, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.8)):
+    # Spread over this machine's own run time: most of a run is Python starting up, the
+    # last part is fwpick checking, rendering and moving the project into place.
+    probe = tmp_path / "timing"
+    probe.mkdir()
+    started = time.monotonic()
+    timing = start(*RENDER, "--dir", str(probe), cwd=tmp_path)
+    timing.communicate(timeout=60)
+    took = time.monotonic() - started
+    fractions = (0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
+    for attempt, delay in enumerate(took * fraction for fraction in fractions):
         parent = tmp_path / f"run{attempt}"
         parent.mkdir()
-        fwpick = start(
-            "new",
-            "demo",
-            "-f",
-            "torch",
-            "--no-smoke",
-            "--no-git",
-            "--dir",
-            str(parent),
-            cwd=tmp_path,
-        )
+        fwpick = start(*RENDER, "--dir", str(parent), cwd=tmp_path)
         time.sleep(delay)
         fwpick.send_signal(signum)
         stdout, stderr = fwpick.communicate(timeout=30)
