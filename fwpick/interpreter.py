@@ -41,7 +41,7 @@ print(json.dumps({"fwpick_check": 1, "executable": sys.executable,
 class Interpreter:
     """A Python that answered: where it lives, its version, what it can import."""
 
-    command: str
+    command: str  # how to run it from any folder (absolute, links kept: a venv's python)
     executable: str
     version: str
     found: frozenset[str]
@@ -121,7 +121,7 @@ def inspect(python: str | None, *, timeout: float, modules: Sequence[str] = ()) 
             f"--python {python}: is not a working Python interpreter ({how}: {detail})"
         )
     return Interpreter(
-        python,
+        str(path),  # absolute: the smoke test runs it from inside the project
         str(answer["executable"]),
         str(answer["version"]),
         frozenset(str(name) for name in cast("list[object]", answer["found"])),

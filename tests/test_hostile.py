@@ -383,6 +383,13 @@ CASES = [
         "not a working Python",
         fake_project("proj", FAKE_MARKER, printing(GOOD_REPORT)),
     ),
+    Case(
+        "smoke-python-relative",
+        ["smoke", "proj", "--python", "./py"],
+        0,
+        "",
+        both(fake_project("proj", FAKE_MARKER, printing(GOOD_REPORT)), link("py", sys.executable)),
+    ),
     Case("env-python-false", ["env", "--python", "/bin/false"], 1, "not a working Python"),
     Case("env-python-missing", ["env", "--python", "/no/such/python", "--json"], 1, "no such file"),
     # --- choices and usage --------------------------------------------------------------------
