@@ -16,14 +16,8 @@ from typing import Any
 from fwpick import children, interpreter
 from fwpick.errors import SmokeError
 from fwpick.questions import tomllib
-from fwpick.report import (
-    Cause,
-    InvalidReport,
-    Seconds,
-    SmokeReport,
-    Status,
-    parse,
-)
+from fwpick.report import Cause, InvalidReport, Seconds, Status, parse
+from fwpick.report import SmokeReport as SmokeReport  # re-exported: callers import it here
 
 PHASE_PREFIX = "fwpick-phase: "
 STDERR_TAIL_LINES = 30
