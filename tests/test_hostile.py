@@ -655,3 +655,18 @@ def test_undecodable_argv_and_an_ascii_terminal_in_a_real_process(home: Path) ->
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["project"] == str(home / "demo")
     assert "dün →" in (home / "demo/pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_new_into_the_empty_folder_you_are_standing_in_fills_it(home: Path) -> None:
+    # `mkdir proj && cd proj && fwpick new proj --dir ..` used to delete proj.
+    proj = home / "proj"
+    proj.mkdir()
+    inode = proj.stat().st_ino
+    outcome = invoke(
+        ["new", "proj", "-f", "torch", "--no-smoke", "--no-git", "--dir", ".."], cwd=proj
+    )
+    assert outcome.code == 0, outcome.stderr
+    assert proj.stat().st_ino == inode  # the very folder the shell stands in
+    assert (proj / "src/proj/train.py").is_file()
+    assert sorted(os.listdir(home)) == ["precious.txt", "proj"]
+    assert not [name for name in os.listdir(proj) if "fwpick-" in name]
