@@ -8,6 +8,7 @@ handler runs (PR_SET_PDEATHSIG, prctl(2)).
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -25,15 +26,24 @@ from fwpick.signals import deferred
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _death_signal() -> Callable[[], None] | None:
-    """A preexec function that ties the child's life to fwpick's (Linux only)."""
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl(2), looked up once, before any fork (Linux only)."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes  # only here: a few ms, paid by commands that start children
 
     try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
+        return None
+    return function
+
+
+def _death_signal() -> Callable[[], None] | None:
+    """A preexec function that ties the child's life to fwpick's (Linux only)."""
+    prctl = _prctl()
+    if prctl is None:
         return None
     parent = os.getpid()
 
