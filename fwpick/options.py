@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fwpick.questions import knowledge
+from fwpick.knowledge import knowledge
 
 ANSWERS_PANEL = "Answers (each also read from --answers, --defaults, or asked at a terminal)"
 
@@ -35,12 +35,18 @@ if TYPE_CHECKING:
     DeploymentOption = Enum | None
     ExperienceOption = Enum | None
     FamiliarOption = Enum | None
+    StartOption = Enum | None
+    DomainOption = Enum | None
+    HardwareOption = Enum | None
 else:
     ScaleOption = _answer_option("scale")
     PrototypingOption = _answer_option("prototyping")
     DeploymentOption = _answer_option("deployment")
     ExperienceOption = _answer_option("experience")
     FamiliarOption = _answer_option("familiar")
+    StartOption = _answer_option("start")
+    DomainOption = _answer_option("domain")
+    HardwareOption = _answer_option("hardware")
 
 AnswersFileOption = Annotated[
     Path | None,

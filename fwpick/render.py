@@ -40,7 +40,9 @@ class ProjectSpec:
     @property
     def deployment(self) -> str:
         """Where the model must run; anything but 'none' adds an export path."""
-        return self.answers.get("deployment", "none")
+        answer = self.answers.get("deployment", "none")
+        # Microcontroller targets start from the on-device (LiteRT) export.
+        return "mobile" if answer == "embedded" else answer
 
 
 def templates_root() -> Path:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fwpick.compat import tomllib
 from fwpick.errors import ExitCode, SmokeError
-from fwpick.questions import tomllib
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
