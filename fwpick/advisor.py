@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fwpick.environment import Note, Platform, installed, notes
 from fwpick.frameworks import FRAMEWORKS, InstallCommand, install_command
@@ -23,8 +22,7 @@ def _sources_json(sources: tuple[Source, ...]) -> list[dict[str, str]]:
     return [{"id": s.id, "title": s.title, "url": s.url} for s in sources]
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """One criterion's contribution: the answer, the points per framework, why, evidence."""
 
     criterion: str
@@ -62,8 +60,7 @@ class Reason:
         }
 
 
-@dataclass(frozen=True)
-class Flip:
+class Flip(NamedTuple):
     """A single changed answer that would change the recommended framework."""
 
     criterion: str
@@ -78,16 +75,14 @@ class Flip:
         return self.margin == 0
 
 
-@dataclass(frozen=True)
-class TieBreak:
+class TieBreak(NamedTuple):
     """Why the tie framework wins when the scores are level."""
 
     why: str
     sources: tuple[Source, ...]
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(NamedTuple):
     """What the advisor concluded from one full set of answers."""
 
     framework: str
@@ -219,8 +214,7 @@ def recommend(
     )
 
 
-@dataclass(frozen=True)
-class Advice:
+class Advice(NamedTuple):
     """A recommendation plus what this machine adds to it and what to run next."""
 
     recommendation: Recommendation

@@ -7,6 +7,7 @@ import platform
 import re
 import sys
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fwpick.frameworks import REGISTRY
 
@@ -73,8 +74,7 @@ def python_supported(framework: str, python: tuple[int, int]) -> bool:
     return low <= python <= high
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """An environment caveat: a stable code for scripts and the text for people."""
 
     code: str

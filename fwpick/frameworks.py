@@ -7,11 +7,10 @@ imports no framework and nothing slow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Framework:
+class Framework(NamedTuple):
     """One framework fwpick can advise on, generate and smoke-test."""
 
     id: str
@@ -72,8 +71,7 @@ def spellings() -> str:
     return ", ".join(f"{f.id} ({', '.join(f.aliases[1:])})" for f in REGISTRY.values())
 
 
-@dataclass(frozen=True)
-class InstallCommand:
+class InstallCommand(NamedTuple):
     """The pip command that installs a framework on one kind of machine, and why."""
 
     command: str

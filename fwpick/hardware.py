@@ -11,13 +11,12 @@ import glob
 import ntpath
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fwpick.environment import Platform, dist_info_version
 
 
-@dataclass(frozen=True)
-class Detected:
+class Detected(NamedTuple):
     """The hardware answer `auto` stands for, and the evidence it was read from."""
 
     hardware: str

@@ -24,7 +24,13 @@ def _answer_option(question_id: str) -> Any:
     )
     return Annotated[
         choices | None,
-        typer.Option(case_sensitive=False, rich_help_panel=ANSWERS_PANEL, help=help_text),
+        typer.Option(
+            case_sensitive=False,
+            rich_help_panel=ANSWERS_PANEL,
+            help=help_text,
+            # Spaces let a narrow terminal wrap the choice list between words.
+            metavar=" | ".join(question.values),
+        ),
     ]
 
 

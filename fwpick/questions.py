@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from fwpick import frameworks
 from fwpick.errors import AnswersError
@@ -11,8 +11,7 @@ from fwpick.errors import AnswersError
 Answers = dict[str, str]
 
 
-@dataclass(frozen=True)
-class Points:
+class Points(NamedTuple):
     """The points one answer gives each framework, why, and the evidence for it."""
 
     points: Mapping[str, int]
@@ -20,8 +19,7 @@ class Points:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     """One answer to a question, with its points; `on_windows` replaces them there."""
 
     value: str
@@ -34,8 +32,7 @@ class Choice:
         return self.on_windows if (windows and self.on_windows) else self.score
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """A question of the questionnaire; `id` is also the flag and the answers-file key."""
 
     id: str

@@ -232,3 +232,12 @@ def test_every_question_has_a_flag_on_advise() -> None:
         assert question.flag in help_text
         for value in question.values:
             assert value in help_text
+
+
+@pytest.mark.parametrize("command", ["advise", "new"])
+def test_narrow_help_never_breaks_a_choice(command: str) -> None:
+    help_text = run_fwpick(command, "--help", env={"COLUMNS": "70", "TERM": "dumb"}).stdout
+    words = set(help_text.replace("│", " ").split())
+    for question in knowledge().questions:
+        for value in question.values:
+            assert value in words, (command, question.id, value)
