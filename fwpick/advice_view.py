@@ -89,12 +89,15 @@ class _Scores:
 
 def _bullets(items: Iterable[Text]) -> list[RenderableType]:
     """'  - item', with wrapped lines indented under the item's first word."""
-    grid = Table.grid()
-    grid.add_column(no_wrap=True)
-    grid.add_column()
+    rendered: list[RenderableType] = []
     for item in items:
+        # One grid per item, so a short item is not padded to the longest one's width.
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column()
         grid.add_row("  - ", item)
-    return [grid]
+        rendered.append(grid)
+    return rendered
 
 
 class _Command:
