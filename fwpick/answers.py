@@ -23,6 +23,11 @@ def parse_answers_text(text: str, *, path: Path) -> Answers:
     # accept that too, so `--answers myproj/.fwpick.toml` repeats a past choice.
     if isinstance(data.get("answers"), dict):
         data = data["answers"]
+    return validate_answers(data, path=path)
+
+
+def validate_answers(data: Mapping[str, object], *, path: Path) -> Answers:
+    """Check every key and value of a decoded answers file against the questionnaire."""
     known = {question.id: question for question in knowledge().questions}
     answers: Answers = {}
     for key, value in data.items():
@@ -54,13 +59,9 @@ def _decode(text: str, *, path: Path) -> dict[str, Any]:
 
 def read_answers_file(path: Path) -> Answers:
     """Read an answers file, with one-line errors for a missing or unreadable file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AnswersError(f"answers file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise AnswersError(f"cannot read answers file {path}: {error}") from None
-    return parse_answers_text(text, path=path)
+    from fwpick.answerfile import read_answers_file as read_checked  # FIFOs, size, BOM...
+
+    return validate_answers(read_checked(path), path=path)
 
 
 def merge(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.main
 
-from fwpick import __version__
+from fwpick import __version__, signals
 from fwpick.advisor import advise as advise_answers
 from fwpick.answers import collect, to_toml
-from fwpick.errors import ExitCode, FwpickError
+from fwpick.errors import ExitCode, FwpickError, Interrupted, os_error_message
 from fwpick.options import (
     AnswersFileOption,
     DefaultsOption,
@@ -87,23 +90,70 @@ def _answers(
 
 
 def _print_json(document: object) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    """One JSON document on stdout; escaped to ASCII where stdout cannot encode the text."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        # PYTHONIOENCODING=ascii, or a path from undecodable bytes: \u escapes read back
+        # to the same text in any JSON parser.
+        text = json.dumps(document, indent=2, ensure_ascii=True)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
+def _fail(message: str, code: int, *, as_json: bool) -> typer.Exit:
+    """Report an error (stderr line; also the JSON document with --json) and its exit."""
+    from rich.markup import escape  # messages hold user text: "[x]" is not markup
+
+    signals.hold()  # the outcome is decided: a second Ctrl-C must not cut the report
+    err_console().print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    if as_json:
+        _print_json({"error": {"message": message, "exit_code": code}})
+    return typer.Exit(code)
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """The parser's error class (ClickException), from typer's public BadParameter.
+
+    typer 0.28 vendors click and 0.27 imports it; either way it is a base of BadParameter.
+    """
+    found = [base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"]
+    return (found[0] if found else typer.BadParameter,)
+
+
+def _passed_through() -> tuple[type[Exception], ...]:
+    """What the parser itself handles: its exits, aborts and usage errors."""
+    return (typer.Exit, typer.Abort, *_click_errors())
+
+
 def handle_errors(command: F) -> F:
-    """Turn FwpickError and Ctrl-C into one red line on stderr and the documented code."""
+    """Turn every error into one red line on stderr (and a JSON error with --json) and the
+    documented exit code: FwpickError, any OS error, and SIGINT/SIGTERM/SIGHUP."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
         try:
             return command(*args, **kwargs)
+        except _passed_through():
+            raise  # the parser's own exits and usage errors (e.g. --smoke sometimes)
         except FwpickError as error:
-            err_console().print(f"[red]error:[/] {error.message}", highlight=False, soft_wrap=True)
-            raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            err_console().print("[red]interrupted[/]")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+            raise _fail(error.message, int(error.exit_code), as_json=as_json) from None
+        except OSError as error:
+            raise _fail(
+                os_error_message(error), int(ExitCode.USER_ERROR), as_json=as_json
+            ) from None
+        except KeyboardInterrupt as interrupt:
+            signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
+            code = Interrupted(signum).exit_code
+            name = signal.Signals(signum).name
+            raise _fail(f"interrupted ({name})", int(code), as_json=as_json) from None
+        except Exception as error:
+            if os.environ.get("FWPICK_DEBUG"):
+                raise
+            message = f"unexpected {type(error).__name__}: {error} (set FWPICK_DEBUG=1 for details)"
+            raise _fail(message, int(ExitCode.USER_ERROR), as_json=as_json) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -217,7 +267,40 @@ def _bare_smoke_flag(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry point."""
-    app(args=_bare_smoke_flag(sys.argv[1:]), prog_name="fwpick")
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal or PYTHONIOENCODING that cannot show a character gets an escape,
+        # not a UnicodeEncodeError in the middle of a report.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    signals.install()
+    try:
+        _run(_bare_smoke_flag(sys.argv[1:]))
+    finally:
+        signals.hold()  # done: a signal now must not turn the reported result into a kill
+
+
+def _run(argv: list[str]) -> None:
+    if "--json" not in argv:
+        app(args=argv, prog_name="fwpick")
+        return
+    # With --json even a usage error is one JSON document on stdout (and a line on stderr).
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="fwpick", standalone_mode=False)
+    except _click_errors() as error:
+        exit_code = int(getattr(error, "exit_code", ExitCode.USAGE))
+        message = str(getattr(error, "format_message", error.__str__)())
+        raise SystemExit(_usage_json(message, exit_code)) from None
+    except typer.Abort:
+        raise SystemExit(_usage_json("aborted", int(ExitCode.USER_ERROR))) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _usage_json(message: str, code: int) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    _print_json({"error": {"message": message, "exit_code": code}})
+    return code
 
 
 def _smoke_mode(value: str) -> SmokeMode:

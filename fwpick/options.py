@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -105,6 +106,21 @@ DeviceOption = Annotated[
         case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU"
     ),
 ]
+
+
+def _finite_seconds(value: float) -> float:
+    """`--timeout nan` and `inf` pass the parser's min=1; neither is a number of seconds."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number of seconds")
+    return value
+
+
 TimeoutOption = Annotated[
-    float, typer.Option("--timeout", min=1, help="seconds before the smoke test is stopped")
+    float,
+    typer.Option(
+        "--timeout",
+        min=1,
+        callback=_finite_seconds,
+        help="seconds before the smoke test is stopped",
+    ),
 ]

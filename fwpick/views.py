@@ -13,7 +13,7 @@ from fwpick.advice_view import advice
 
 if TYPE_CHECKING:
     from fwpick.project import NewResult
-    from fwpick.smoke import SmokeReport
+    from fwpick.report import SmokeReport
 
 
 def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
@@ -32,40 +32,40 @@ STATUS_STYLE = {"passed": "green", "fallback": "yellow", "skipped": "yellow", "f
 
 def smoke_report(report: SmokeReport) -> RenderableType:
     """A smoke report as a table, with the child's stderr tail when it failed."""
-    data = report.data
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    status = Text(data["status"], style=STATUS_STYLE.get(data["status"], "red"))
-    table.add_row("status", status)
-    version = data.get("framework_version") or "not installed"
-    table.add_row("framework", f"{data.get('framework')} {version}")
-    if data.get("device"):
-        table.add_row("device", f"{data['device'].get('type')} ({data['device'].get('name')})")
-    if data.get("steps"):
+    table.add_row("status", Text(report.status, style=STATUS_STYLE[report.status]))
+    version = report.framework_version or "not installed"
+    table.add_row("framework", f"{report.framework} {version}")
+    if report.device:
+        table.add_row("device", f"{report.device.type} ({report.device.name})")
+    if report.steps:
         table.add_row(
             "training",
-            f"{data['steps']} steps, loss {_num(data.get('loss_first'))}"
-            f" -> {_num(data.get('loss_last'))}",
+            f"{report.steps} steps, loss {_num(report.loss_first)} -> {_num(report.loss_last)}",
         )
-    for key, label in (("checkpoint_roundtrip", "checkpoint"), ("export_roundtrip", "export")):
-        if data.get(key) is not None:
-            table.add_row(label, "round trip ok" if data[key] else "round trip FAILED")
-    seconds = data.get("seconds") or {}
-    if seconds.get("total") is not None:
+    for value, label in (
+        (report.checkpoint_roundtrip, "checkpoint"),
+        (report.export_roundtrip, "export"),
+    ):
+        if value is not None:
+            table.add_row(label, "round trip ok" if value else "round trip FAILED")
+    seconds = report.seconds
+    if seconds.total is not None:
         table.add_row(
             "seconds",
-            f"import {_num(seconds.get('import'))}, first step "
-            f"{_num(seconds.get('first_step'))}, total {_num(seconds['total'])}",
+            f"import {_num(seconds.import_)}, first step {_num(seconds.first_step)}, "
+            f"total {_num(seconds.total)}",
         )
-    if data.get("fallback_reason"):
-        table.add_row("fell back", Text(str(data["fallback_reason"]), style="yellow"))
-    if data.get("error"):
-        table.add_row("error", Text(str(data["error"]), style="red"))
+    if report.fallback_reason:
+        table.add_row("fell back", Text(report.fallback_reason, style="yellow"))
+    if report.error:
+        table.add_row("error", Text(report.error, style="red"))
     if report.install_command:
         table.add_row("install", Text(report.install_command, style="cyan"))
     parts: list[RenderableType] = [Text("Smoke test", style="bold"), table]
-    if data["status"] == "failed" and report.stderr_tail:
+    if report.status == "failed" and report.stderr_tail:
         parts += [
             Text("last lines of the smoke test's stderr:", style="bold"),
             Text(report.stderr_tail, style="dim"),
