@@ -25,6 +25,10 @@ class Framework:
     python_support: tuple[tuple[int, int], tuple[int, int]]
     # The one-line install hint when nothing better is known about the machine.
     install_hint: str
+    # What a generated project depends on: the range its templates are tested with.
+    requirement: str
+    # The checkpoint file a generated project's training writes into its run folder.
+    checkpoint_name: str
 
 
 TORCH = Framework(
@@ -36,6 +40,8 @@ TORCH = Framework(
     # torch 2.13 wheels: CPython 3.10-3.14 (PyPI file list of torch 2.13.0).
     python_support=((3, 10), (3, 14)),
     install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
+    requirement="torch>=2.7,<2.14",
+    checkpoint_name="model.pt",
 )
 TENSORFLOW = Framework(
     id="tensorflow",
@@ -48,6 +54,8 @@ TENSORFLOW = Framework(
     # on 3.10 pip pairs it with an older Keras 3, since Keras 3.15 needs 3.11+.
     python_support=((3, 10), (3, 13)),
     install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
+    requirement="tensorflow>=2.16,<2.22",
+    checkpoint_name="model.keras",
 )
 
 REGISTRY: dict[str, Framework] = {f.id: f for f in (TORCH, TENSORFLOW)}
