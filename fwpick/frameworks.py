@@ -29,6 +29,9 @@ class Framework:
     requirement: str
     # The checkpoint file a generated project's training writes into its run folder.
     checkpoint_name: str
+    # How a generated project installs itself and its framework, run inside the project
+    # (its README's quick start and fwpick's "Next:" lines show this same command).
+    install_project: str
 
 
 TORCH = Framework(
@@ -42,6 +45,7 @@ TORCH = Framework(
     install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
     requirement="torch>=2.7,<2.14",
     checkpoint_name="model.pt",
+    install_project="python -m pip install -e '.[dev]'",
 )
 TENSORFLOW = Framework(
     id="tensorflow",
@@ -56,6 +60,10 @@ TENSORFLOW = Framework(
     install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
     requirement="tensorflow>=2.16,<2.22",
     checkpoint_name="model.keras",
+    # TensorFlow comes as several distributions of one `tensorflow` module (CPU-only, CUDA,
+    # macOS); a project that required `tensorflow` would pull the full build on top of
+    # tensorflow-cpu. So the generated project names the build in an extra: cpu, gpu, mac.
+    install_project="python -m pip install -e '.[cpu,dev]'",
 )
 
 REGISTRY: dict[str, Framework] = {f.id: f for f in (TORCH, TENSORFLOW)}

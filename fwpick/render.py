@@ -95,6 +95,7 @@ def context(spec: ProjectSpec) -> dict[str, object]:
         "framework_display": framework.display_name,
         "framework_requirement": framework.requirement,
         "checkpoint_name": framework.checkpoint_name,
+        "install_project": framework.install_project,
         "task": spec.task,
         "answers": dict(spec.answers),
         "deployment": spec.deployment,
