@@ -2,7 +2,7 @@
 
 The file can be anything a user or a pipeline points at: a FIFO that never ends, a
 device, a huge or deeply nested document, a number too big to print. Each of those is
-one line of error here; questions.py then checks the keys and values against the
+one line of error here; answers.py then checks the keys and values against the
 questionnaire.
 """
 
@@ -15,8 +15,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from fwpick.compat import tomllib
 from fwpick.errors import AnswersError
-from fwpick.questions import tomllib
 
 # An answers file is a handful of short lines; a .fwpick.toml a few hundred bytes.
 MAX_BYTES = 64 * 1024
@@ -99,6 +99,11 @@ def read_answers_file(path: Path) -> dict[str, object]:
         raise AnswersError(
             f"{path}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})"
         ) from None
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: Path) -> dict[str, object]:
+    """Decode an answers file's text (TOML or JSON, by suffix) and check its shape."""
     data = _decode(text, path)
     if isinstance(data.get("answers"), dict):
         beside = [key for key, value in data.items() if not isinstance(value, dict)]

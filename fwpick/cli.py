@@ -14,6 +14,7 @@ import typer
 
 from fwpick import __version__
 from fwpick.advisor import advise as advise_answers
+from fwpick.answers import collect, to_toml
 from fwpick.errors import ExitCode, FwpickError
 from fwpick.failures import guard, print_json, run_entry
 from fwpick.options import (
@@ -22,17 +23,19 @@ from fwpick.options import (
     DeploymentOption,
     Device,
     DeviceOption,
+    DomainOption,
     ExperienceOption,
     FamiliarOption,
+    HardwareOption,
     JsonOption,
     PrototypingOption,
     PythonOption,
     ScaleOption,
     SmokeMode,
+    StartOption,
     Task,
     TimeoutOption,
 )
-from fwpick.questions import collect, to_toml
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -111,8 +114,15 @@ def advise(
     deployment: DeploymentOption = None,
     experience: ExperienceOption = None,
     familiar: FamiliarOption = None,
+    start: StartOption = None,
+    domain: DomainOption = None,
+    hardware: HardwareOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
+    sources: Annotated[
+        bool,
+        typer.Option("--sources", help="list the evidence behind the advice and exit"),
+    ] = False,
     save: Annotated[
         Path | None,
         typer.Option(help="write the final answers as TOML that --answers reads back"),
@@ -120,12 +130,18 @@ def advise(
     as_json: JsonOption = False,
 ) -> None:
     """Recommend TensorFlow or PyTorch, with every point of the score explained."""
+    if sources:
+        _print_sources(as_json=as_json)
+        return
     flags = _flags(
         scale=scale,
         prototyping=prototyping,
         deployment=deployment,
         experience=experience,
         familiar=familiar,
+        start=start,
+        domain=domain,
+        hardware=hardware,
     )
     final = _answers(flags, answers, use_defaults=defaults)
     result = advise_answers(final)
@@ -135,6 +151,26 @@ def advise(
         _print_json(result.to_json())
     else:
         out_console().print(result)
+
+
+def _print_sources(*, as_json: bool) -> None:
+    from fwpick.knowledge import knowledge
+
+    kb = knowledge()
+    if as_json:
+        _print_json(
+            {
+                "knowledge_date": kb.knowledge_date.isoformat(),
+                "sources": [
+                    {"id": s.id, "title": s.title, "url": s.url} for s in kb.sources.values()
+                ],
+            }
+        )
+        return
+    from fwpick.advice_view import sources_table
+
+    out_console().print(sources_table(list(kb.sources.values())))
+    out_console().print(f"Checked on {kb.knowledge_date.isoformat()}.", highlight=False)
 
 
 def _save_answers(path: Path, answers: dict[str, str]) -> None:
@@ -236,6 +272,9 @@ def new(
     deployment: DeploymentOption = None,
     experience: ExperienceOption = None,
     familiar: FamiliarOption = None,
+    start: StartOption = None,
+    domain: DomainOption = None,
+    hardware: HardwareOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
     as_json: JsonOption = False,
@@ -252,6 +291,9 @@ def new(
         deployment=deployment,
         experience=experience,
         familiar=familiar,
+        start=start,
+        domain=domain,
+        hardware=hardware,
     )
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from fwpick import children, interpreter
+from fwpick.compat import tomllib
 from fwpick.errors import SmokeError
-from fwpick.questions import tomllib
 from fwpick.report import Cause, InvalidReport, Seconds, Status, parse
 from fwpick.report import SmokeReport as SmokeReport  # re-exported: callers import it here
 

@@ -9,81 +9,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from fwpick.advisor import Recommendation
-from fwpick.frameworks import display_name
+from fwpick.advice_view import advice
+from fwpick.frameworks import REGISTRY
 
 if TYPE_CHECKING:
     from fwpick.project import NewResult
     from fwpick.report import SmokeReport
-
-CONFIDENCE_STYLE = {"low": "yellow", "medium": "cyan", "high": "green"}
-
-
-def _points(value: int) -> str:
-    return f"+{value}" if value else "·"
-
-
-def advice(
-    recommendation: Recommendation, *, notes: Sequence[str], next_command: str | None
-) -> RenderableType:
-    """The advisor's answer: verdict, the score table with reasons, flips, notes, next step."""
-    name = display_name(recommendation.framework)
-    style = CONFIDENCE_STYLE[recommendation.confidence]
-    verdict = Text.assemble(
-        ("Recommendation: ", "bold"),
-        (name, "bold green"),
-        f"  (margin {recommendation.margin}, confidence ",
-        (recommendation.confidence, style),
-        ")",
-    )
-    table = Table(show_lines=False, expand=False, title_justify="left")
-    table.add_column("criterion")
-    table.add_column("answer")
-    table.add_column("PyTorch", justify="right")
-    table.add_column("TensorFlow", justify="right")
-    table.add_column("why", overflow="fold", ratio=1)
-    for reason in recommendation.reasons:
-        table.add_row(
-            reason.criterion,
-            reason.answer,
-            _points(reason.points["torch"]),
-            _points(reason.points["tensorflow"]),
-            reason.why,
-        )
-    table.add_section()
-    table.add_row(
-        "total",
-        "",
-        str(recommendation.scores["torch"]),
-        str(recommendation.scores["tensorflow"]),
-        "",
-        style="bold",
-    )
-    parts: list[RenderableType] = [verdict, table]
-    if recommendation.confidence == "low":
-        parts.append(
-            Text("This is a close call: either framework is a sound choice here.", style="yellow")
-        )
-    if recommendation.tie_break:
-        parts.append(Text(f"Tie: {recommendation.tie_break}.", style="yellow"))
-    if recommendation.flips:
-        parts.append(Text("What would change it (one answer at a time):", style="bold"))
-        for flip in recommendation.flips:
-            parts.append(
-                Text(
-                    f"  --{flip.criterion} {flip.to} (instead of {flip.answer}) "
-                    f"-> {display_name(flip.framework)} "
-                    + (f"by {flip.margin}" if flip.margin else "on the tie-break")
-                )
-            )
-    else:
-        parts.append(Text("No single answer would change it.", style="bold"))
-    if notes:
-        parts.append(Text("Notes:", style="bold"))
-        parts.extend(Text(f"  - {note}") for note in notes)
-    if next_command:
-        parts.append(Text.assemble(("Next: ", "bold"), (next_command, "cyan")))
-    return Group(*parts)
 
 
 def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
@@ -152,9 +83,7 @@ def new_result(result: NewResult) -> RenderableType:
     parts: list[RenderableType] = []
     if result.advice:
         # The advice's own "next" command is the one being run: leave it out.
-        parts.append(
-            advice(result.advice.recommendation, notes=result.advice.notes, next_command=None)
-        )
+        parts.append(advice(result.advice, show_next=False))
     verb = "Would create" if result.dry_run else "Created"
     parts.append(
         Text.assemble(
@@ -172,11 +101,10 @@ def new_result(result: NewResult) -> RenderableType:
         parts.append(smoke_report(result.smoke))
     package = next((path.split("/")[1] for path in result.files if path.startswith("src/")), "")
     parts.append(Text("Next:", style="bold"))
-    parts.append(
-        Text(
-            f"  cd {result.project}\n  python -m {package}.train\n  python -m pytest", style="cyan"
-        )
-    )
+    # A project installed in its own venv (--venv) needs activating; otherwise installing.
+    setup = ". .venv/bin/activate" if result.python else REGISTRY[result.framework].install_project
+    steps = [f"cd {result.project}", setup, f"python -m {package}.train", "python -m pytest"]
+    parts.append(Text("\n".join(f"  {step}" for step in steps), style="cyan"))
     return Group(*parts)
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fwpick.compat import tomllib
 from fwpick.errors import FwpickError, ProjectNameError
 from fwpick.frameworks import FRAMEWORKS
+from fwpick.knowledge import knowledge
 from fwpick.names import project_name, user_text
-from fwpick.questions import knowledge, tomllib
 from fwpick.render import ProjectSpec, plan
 
 # Every code point, surrogates (undecodable argv bytes) and controls included; and, so

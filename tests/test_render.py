@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from fwpick.compat import tomllib
 from fwpick.errors import TemplateError
+from fwpick.knowledge import knowledge
 from fwpick.names import project_name
-from fwpick.questions import knowledge, tomllib
 from fwpick.render import FRAMEWORKS, TASKS, ProjectSpec, plan, stage
 
 
