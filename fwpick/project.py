@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fwpick import children, frameworks, interpreter
 from fwpick.advisor import Advice, advise
-from fwpick.errors import TargetError, TemplateError
+from fwpick.errors import TargetError, TemplateError, VenvError
 from fwpick.folders import make_folders, remove_empty, resolve_parent
 from fwpick.names import project_name, refuse_importable, user_text
 from fwpick.place import check_target, place
@@ -185,12 +185,13 @@ def _write(
                 placement.created.append(target / ".git")
                 initialised = _init_git(target)
             hold()  # decided: from here the run reports success, whatever signal comes
-        except Exception:
-            hold()  # e.g. --venv failed: the project stays, and says so
+        except VenvError:
+            hold()  # the project stays (its code is fine) and the error says so: exit 3
             raise
         except BaseException:
+            # A signal, or an error that means exit 1 ("nothing written"): undo the move.
             with deferred():
-                placement.undo()  # a signal after the move: put everything back
+                placement.undo()
             raise
     return replace(
         planned,
