@@ -1,0 +1,226 @@
+"""What a benchmark's numbers allow us to say: medians with their range, and when a gap is real.
+
+Pure functions over plain numbers; nothing here runs a process or prints.
+
+The rule for "conclusive" (documented in the README, `fwpick bench`): a comparison of
+samples/s between the two frameworks concludes only when
+
+- each framework has at least two measured repeats (one run has no spread to judge);
+- neither framework's relative spread, (max - min) / median, exceeds SPREAD_LIMIT;
+- the min..max ranges of the two frameworks do not overlap;
+- both ran on the same kind of device;
+- each run trained at least MIN_STEPS steps for at least MIN_TRAIN_SECONDS.
+
+Otherwise the ratio of the medians is still shown, with the reasons it is only indicative.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fwpick.frameworks import FRAMEWORKS, display_name
+
+# Above a 25% spread between the fastest and slowest repeat, a machine is too busy (or
+# too variable) for a difference of a few tens of percent to mean anything.
+SPREAD_LIMIT = 0.25
+# Fewer steps than this, or a shorter training phase, is dominated by start-up effects
+# (lazy compilation, caches, the first allocation) rather than the steady state.
+MIN_STEPS = 50
+MIN_TRAIN_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The median of some repeated measurements, with their minimum and maximum."""
+
+    median: float
+    low: float
+    high: float
+    count: int
+
+    @classmethod
+    def of(cls, values: Sequence[float | None]) -> Spread | None:
+        """Summarise the values that were measured (None: not measured); None if none were."""
+        known = [float(value) for value in values if value is not None]
+        if not known:
+            return None
+        return cls(statistics.median(known), min(known), max(known), len(known))
+
+    @property
+    def relative(self) -> float:
+        """(max - min) / median: 0.1 means the repeats lie within 10% of the median."""
+        if self.median <= 0:
+            return 0.0 if self.high == self.low else float("inf")
+        return (self.high - self.low) / self.median
+
+    def overlaps(self, other: Spread) -> bool:
+        """Whether the two min..max ranges share any value."""
+        return self.low <= other.high and other.low <= self.high
+
+    def to_json(self) -> dict[str, Any]:
+        """{median, min, max, n}, rounded to what the measurement can carry."""
+        return {
+            "median": _round(self.median),
+            "min": _round(self.low),
+            "max": _round(self.high),
+            "n": self.count,
+        }
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.4g}")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The facts about one framework's repeats that a comparison needs."""
+
+    samples_per_second: Spread
+    device_type: str
+    steps: int
+    train_seconds: Spread | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Which framework trained faster on one task, by how much, and whether that stands."""
+
+    task: str
+    faster: str
+    slower: str
+    ratio: float  # faster median / slower median, >= 1
+    conclusive: bool
+    caveats: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The comparison in `fwpick bench --json`."""
+        return {
+            "task": self.task,
+            "faster": self.faster,
+            "slower": self.slower,
+            "ratio": round(self.ratio, 3),
+            "conclusive": self.conclusive,
+            "caveats": list(self.caveats),
+        }
+
+
+def compare(task: str, measured: Mapping[str, Measured]) -> Comparison | None:
+    """Compare the samples/s of the two frameworks; None unless both were measured."""
+    if any(framework not in measured for framework in FRAMEWORKS):
+        return None
+    first, second = (measured[framework] for framework in FRAMEWORKS)
+    a, b = FRAMEWORKS
+    if first.samples_per_second.median >= second.samples_per_second.median:
+        faster, slower = a, b
+    else:
+        faster, slower = b, a
+    top, bottom = measured[faster].samples_per_second, measured[slower].samples_per_second
+    ratio = top.median / bottom.median if bottom.median > 0 else float("inf")
+    caveats = _caveats(measured)
+    return Comparison(task, faster, slower, ratio, not caveats, tuple(caveats))
+
+
+def _caveats(measured: Mapping[str, Measured]) -> list[str]:
+    found: list[str] = []
+    rates = {framework: facts.samples_per_second for framework, facts in measured.items()}
+    if min(rate.count for rate in rates.values()) < 2:
+        found.append("one repeat per framework cannot show how much the numbers vary")
+    else:
+        for framework, rate in rates.items():
+            if rate.relative > SPREAD_LIMIT:
+                found.append(
+                    f"{display_name(framework)}'s repeats varied by {rate.relative:.0%} "
+                    f"(more than {SPREAD_LIMIT:.0%})"
+                )
+        first, second = rates.values()
+        if first.overlaps(second):
+            found.append("the two frameworks' min-max ranges overlap")
+    devices = {facts.device_type for facts in measured.values()}
+    if len(devices) > 1:
+        found.append(f"they ran on different devices ({', '.join(sorted(devices))})")
+    steps = min(facts.steps for facts in measured.values())
+    if steps < MIN_STEPS:
+        found.append(f"only {steps} steps per run (fewer than {MIN_STEPS})")
+    trained = [facts.train_seconds.median for facts in measured.values() if facts.train_seconds]
+    if trained and min(trained) < MIN_TRAIN_SECONDS:
+        found.append(f"training lasted only {min(trained):.2g} s per run")
+    return found
+
+
+def schedule(frameworks: Sequence[str], repeats: int) -> list[tuple[int, str]]:
+    """The measured runs, interleaved so that drift in the machine hits both alike.
+
+    (1, torch), (1, tensorflow), (2, torch), (2, tensorflow), ...
+    """
+    return [(repeat, framework) for repeat in range(1, repeats + 1) for framework in frameworks]
+
+
+def calibrated_steps(
+    seconds: float, rates: Sequence[float], batch_size: int, *, cap: int = 100_000
+) -> int:
+    """Steps that keep the slower framework training for about `seconds` (same for both)."""
+    slowest = min(rates)
+    if slowest <= 0:
+        return 1
+    return max(1, min(cap, round(seconds * slowest / batch_size)))
+
+
+def conclusion(
+    comparisons: Sequence[Comparison],
+    *,
+    unmeasured: Mapping[str, str],
+    recommended: str,
+    confidence: str,
+    answers_source: str | None,
+    favours: Sequence[str],
+) -> str:
+    """The one closing sentence: the measured ratio and how it bears on the recommendation.
+
+    `unmeasured` maps a framework to why it has no numbers ("is not installed");
+    `answers_source` is None for the default answers; `favours` names the criteria that
+    gave the recommended framework its lead.
+    """
+    who = (
+        f"for your answers ({answers_source})"
+        if answers_source
+        else "for the default answers (pass --answers FILE for yours)"
+    )
+    advice = f"the advisor's recommendation of {display_name(recommended)} {who}"
+    if not comparisons:
+        missing = "; ".join(f"{display_name(f)} {why}" for f, why in unmeasured.items())
+        return f"Nothing to compare ({missing}), so this run leaves {advice} as it stands."
+    measured = ", ".join(_clause(comparison) for comparison in comparisons)
+    solid = [comparison for comparison in comparisons if comparison.conclusive]
+    shaky = [comparison for comparison in comparisons if not comparison.conclusive]
+    if not solid:
+        reasons = "; ".join(dict.fromkeys(c for comparison in shaky for c in comparison.caveats))
+        return (
+            f"{_capital(measured)}, but this is only indicative ({reasons}), "
+            f"so it does not move {advice} ({confidence} confidence)."
+        )
+    hedge = " where the run is conclusive" if shaky else ""
+    if all(comparison.faster == recommended for comparison in solid):
+        return (
+            f"{_capital(measured)}; that speed{hedge} agrees with {advice} "
+            f"({confidence} confidence)."
+        )
+    grounds = ", ".join(favours) or "criteria other than speed"
+    return (
+        f"{_capital(measured)}; the advisor still recommends {display_name(recommended)} {who} "
+        f"({confidence} confidence) on grounds other than speed ({grounds}), so let this gap "
+        "count only if training time on this machine is what limits you."
+    )
+
+
+def _clause(comparison: Comparison) -> str:
+    return (
+        f"{display_name(comparison.faster)} trained the {comparison.task} starter model "
+        f"{comparison.ratio:.2f}x as fast as {display_name(comparison.slower)}"
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
