@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -15,16 +16,26 @@ from fwpick.frameworks import display_name
 
 BAR_WIDTH = 36
 EIGHTHS = " ▏▎▍▌▋▊▉"
+# Markdown headers; the terminal breaks the long ones over two lines to fit 80 columns.
 COLUMNS = (
     "task",
     "framework",
     "device",
     "import s",
     "first step s",
-    "samples/s median (min-max)",
+    "samples/s (min-max)",
     "peak MB",
     "final loss",
 )
+TERMINAL_HEADERS = dict(
+    zip(
+        COLUMNS,
+        ("task", "framework", "device", "import\ns", "first\nstep s", "samples/s\n(min-max)",
+         "peak\nMB", "final\nloss"),
+        strict=True,
+    )
+)  # fmt: skip
+CAPTION = "medians of the measured repeats; samples/s is steady-state, after the first steps"
 SMALL_MODELS = (
     "The starter models are small, so these numbers weigh each framework's per-step "
     "overhead on this machine more than its raw compute; a large model may rank differently."
@@ -50,18 +61,18 @@ def _median(spread: Spread | None, fmt: Callable[[float], str] = _number) -> str
     return fmt(spread.median) if spread else "-"
 
 
-def _range(spread: Spread | None) -> str:
+def _range(spread: Spread | None, gap: str) -> str:
     if spread is None:
         return "-"
     if spread.count < 2:
-        return f"{_number(spread.median)} (1 run)"
-    return f"{_number(spread.median)} ({_number(spread.low)}-{_number(spread.high)})"
+        return f"{_number(spread.median)}{gap}(1 run)"
+    return f"{_number(spread.median)}{gap}({_number(spread.low)}-{_number(spread.high)})"
 
 
-def _cells(row: Row) -> list[str]:
-    """The table cells of one row, as plain strings (shared by the terminal and Markdown)."""
+def _cells(row: Row, *, gap: str = " ") -> list[str]:
+    """The table cells of one row as plain strings; `gap` "\n" stacks them for a terminal."""
     name = display_name(row.framework)
-    framework = f"{name} {row.version}" if row.version else name
+    framework = f"{name}{gap}{row.version}" if row.version else name
     if row.status == "not_installed":
         return [row.task, framework, "not installed", *["-"] * (len(COLUMNS) - 3)]
     if row.status == "failed":
@@ -69,9 +80,9 @@ def _cells(row: Row) -> list[str]:
     device = row.device or {}
     where = device.get("type", "?")
     if device.get("name") and device.get("name") != where:
-        where = f"{where} ({device['name']})"
+        where = f"{where}{gap}({device['name']})"
     if row.status == "fallback":
-        where += " [fallback]"
+        where += f"{gap}[fallback]"
     loss = f"{row.loss_last:.4g}" if isinstance(row.loss_last, float) else str(row.loss_last)
     return [
         row.task,
@@ -79,7 +90,7 @@ def _cells(row: Row) -> list[str]:
         where,
         _median(row.import_seconds, lambda v: f"{v:.2f}"),
         _median(row.first_step_seconds, lambda v: f"{v:.2f}"),
-        _range(row.samples_per_second),
+        _range(row.samples_per_second, gap),
         _median(row.peak_memory_mb, lambda v: f"{v:,.0f}"),
         loss,
     ]
@@ -147,25 +158,38 @@ def machine_line(result: BenchResult) -> str:
 
 def bench_report(result: BenchResult) -> RenderableType:
     """The terminal view: table, charts, notes and the closing sentence."""
-    table = Table(title="fwpick bench", title_justify="left")
-    for index, column in enumerate(COLUMNS):
-        table.add_column(column, justify="right" if index >= 3 else "left", overflow="fold")
+    tasks = list(dict.fromkeys(row.task for row in result.rows))
+    several = len(tasks) > 1  # one task: named in the title instead of a column
+    table = Table(
+        title=f"fwpick bench: {', '.join(tasks)}",
+        title_justify="left",
+        caption=CAPTION,
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for index, column in enumerate(COLUMNS[0 if several else 1 :], start=0 if several else 1):
+        table.add_column(
+            TERMINAL_HEADERS[column], justify="right" if index >= 3 else "left", overflow="fold"
+        )
     for row in result.rows:
         style = {"not_installed": "yellow", "failed": "red"}.get(row.status)
-        table.add_row(*_cells(row), style=style)
+        cells = _cells(row, gap="\n")
+        table.add_row(*(cells if several else cells[1:]), style=style)
     parts: list[RenderableType] = [Text(machine_line(result), style="dim"), table]
     for metric, title in CHARTS:
         lines = _chart_lines(result, metric)
         if not lines:
             continue
         chart = Table(title=title, title_justify="left", box=None, show_header=False)
-        for _ in range(4):
+        for _ in range(4 if several else 3):
             chart.add_column()
         for task, name, drawn, value in lines:
-            chart.add_row(task, name, Text(drawn, style="cyan"), value)
-        parts.append(chart)
+            cells = [name, Text(drawn, style="cyan"), value]
+            chart.add_row(*([task, *cells] if several else cells))
+        parts += [Text(""), chart]
+    parts.append(Text(""))
     parts.extend(Text(f"- {note}", style="yellow") for note in notes(result))
-    parts.append(Text(result.conclusion, style="bold"))
+    parts += [Text(""), Text(result.conclusion, style="bold")]
     return Group(*parts)
 
 
@@ -175,7 +199,7 @@ def _md_cell(text: Any) -> str:
 
 def markdown(result: BenchResult) -> str:
     """The report as Markdown: machine, table, charts (as text), notes, conclusion."""
-    out = ["# fwpick bench", "", machine_line(result), ""]
+    out = ["# fwpick bench", "", machine_line(result), "", f"Table: {CAPTION}.", ""]
     out.append("| " + " | ".join(COLUMNS) + " |")
     out.append("|" + "|".join("---:" if i >= 3 else "---" for i in range(len(COLUMNS))) + "|")
     out.extend("| " + " | ".join(_md_cell(c) for c in _cells(row)) + " |" for row in result.rows)

@@ -236,11 +236,12 @@ def test_markdown_has_the_machine_the_table_the_charts_and_the_sentence() -> Non
 
 def test_terminal_view_and_json_carry_the_same_rows() -> None:
     result = sample_result()
-    console = Console(record=True, width=160, color_system=None)
+    console = Console(record=True, width=80, color_system=None)
     console.print(result)
     shown = console.export_text()
-    assert "PyTorch 2.13.0" in shown and "not installed" in shown
-    assert "4,000 (3,900-4,100)" in shown
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    assert "fwpick bench: regression" in shown and "not installed" in shown
+    assert "2.13.0" in shown and "(3,900-4,100)" in shown and "4,000" in shown
     document = json.loads(json.dumps(result.to_json()))
     assert [row["status"] for row in document["results"]] == ["measured", "not_installed"]
     assert document["results"][0]["samples_per_second"]["median"] == 4000.0
