@@ -184,7 +184,7 @@ def bench_report(result: BenchResult) -> RenderableType:
         for _ in range(4 if several else 3):
             chart.add_column()
         for task, name, drawn, value in lines:
-            cells = [name, Text(drawn, style="cyan"), value]
+            cells: list[RenderableType] = [name, Text(drawn, style="cyan"), value]
             chart.add_row(*([task, *cells] if several else cells))
         parts += [Text(""), chart]
     parts.append(Text(""))
