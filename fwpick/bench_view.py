@@ -184,8 +184,8 @@ def bench_report(result: BenchResult) -> RenderableType:
         for _ in range(4 if several else 3):
             chart.add_column()
         for task, name, drawn, value in lines:
-            cells: list[RenderableType] = [name, Text(drawn, style="cyan"), value]
-            chart.add_row(*([task, *cells] if several else cells))
+            shown: list[RenderableType] = [name, Text(drawn, style="cyan"), value]
+            chart.add_row(*([task, *shown] if several else shown))
         parts += [Text(""), chart]
     parts.append(Text(""))
     parts.extend(Text(f"- {note}", style="yellow") for note in notes(result))
