@@ -186,10 +186,15 @@ def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None
         for task in tasks:
             projects = _projects(task, own, answers, Path(scratch))
             bench = _TaskBench(task, projects, options, python, Path(scratch), counter)
+            by_framework = {row.framework: row for row in bench.run(available)}
             for framework in FRAMEWORKS:
-                if framework not in available:
-                    rows.append(_missing_row(task, framework, projects[framework], python))
-            rows.extend(bench.run(available))
+                row = by_framework.get(framework)
+                # Missing, or found on disk but not importable (a broken install): either
+                # way the row says "not installed", with the command that installs it.
+                name = REGISTRY[framework].import_name
+                if row is None or (row.error and f"No module named '{name}" in row.error):
+                    row = _missing_row(task, framework, projects[framework], python)
+                rows.append(row)
     complete = {**knowledge().defaults, **answers}
     return _result(options, tasks, machine, rows, complete, source)
 
