@@ -556,3 +556,71 @@ def test_an_interrupted_bench_leaves_nothing_behind(
     assert all(gone(pid) for pid in children)
     assert bench_processes(str(private_tmp)) == []
     assert list(private_tmp.iterdir()) == []
+
+
+TENSORFLOW_PARTS = ("tensorflow", "tensorboard", "keras", "tf_keras")
+
+
+@pytest.fixture(scope="module")
+def torch_only_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv that sees this environment's packages except TensorFlow (a .pth of links)."""
+    import sysconfig
+
+    root = tmp_path_factory.mktemp("torch_only")
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    links = root / "site"
+    links.mkdir()
+    here = Path(sysconfig.get_paths()["purelib"])
+    for entry in here.iterdir():
+        if not entry.name.lower().startswith(TENSORFLOW_PARTS) and entry.suffix != ".pth":
+            (links / entry.name).symlink_to(entry)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(purelib, "links.pth").write_text(f"{links}\n")
+    return python
+
+
+@linux_only
+@pytest.mark.slow
+@pytest.mark.torch
+@need("torch")
+@pytest.mark.parametrize(
+    ("device", "status", "code"), [("auto", "fallback", 4), ("cuda", "failed", 3)]
+)
+def test_a_failing_device_falls_back_or_fails_like_the_smoke_test(
+    torch_only_python: Path, device: str, status: str, code: int
+) -> None:
+    # The templates' test-only hook makes `auto` (and `cuda`) pick an accelerator that
+    # fails, on any machine; with TensorFlow hidden only PyTorch trains, which is quick.
+    result = run_fwpick(
+        "bench",
+        "--python",
+        str(torch_only_python),
+        "--device",
+        device,
+        "--steps",
+        "5",
+        "--repeats",
+        "1",
+        "--json",
+        env={"FWPICK_SMOKE_SIMULATE_ACCELERATOR_FAILURE": "simulated accelerator failure"},
+        timeout=300,
+    )
+    assert result.returncode == code, result.stderr
+    rows = {row["framework"]: row for row in json.loads(result.stdout)["results"]}
+    assert rows["tensorflow"]["status"] == "not_installed"
+    assert rows["tensorflow"]["install_command"].startswith(f"{torch_only_python} -m pip")
+    torch = rows["torch"]
+    assert torch["status"] == status
+    if status == "fallback":
+        assert torch["device"]["type"] == "cpu"
+        assert torch["fallback_reason"].startswith("the run with --device auto failed")
+        assert torch["samples_per_second"]["median"] > 0
+    else:
+        assert torch["samples_per_second"] is None and torch["error"]
