@@ -173,6 +173,7 @@ class _TaskBench:
             summary, error = self._warm_up(framework, warm_steps)
             if summary is None:
                 failures[framework] = error
+                self.counter.total -= options.repeats  # no repeats for a failed warm-up
             else:
                 warm[framework] = summary
         steps = options.steps or calibrated_steps(
@@ -205,8 +206,9 @@ class _TaskBench:
         """The first run: fills caches, proves the device, and falls back like the smoke test."""
         device = self.options.device
         child, summary = self._train(framework, steps, "warm-up", device)
-        if summary is None and device == "auto":
-            reason = f"the run with --device auto failed: {_error(child, self.options.timeout)}"
+        error = _error(child, self.options.timeout)
+        if summary is None and device == "auto" and "No module named" not in error:
+            reason = f"the run with --device auto failed: {error}"
             self.counter.total += 1
             child, summary = self._train(framework, steps, "warm-up on cpu (fallback)", "cpu")
             if summary is not None:
