@@ -25,6 +25,13 @@ class Framework:
     python_support: tuple[tuple[int, int], tuple[int, int]]
     # The one-line install hint when nothing better is known about the machine.
     install_hint: str
+    # What a generated project depends on: the range its templates are tested with.
+    requirement: str
+    # The checkpoint file a generated project's training writes into its run folder.
+    checkpoint_name: str
+    # How a generated project installs itself and its framework, run inside the project
+    # (its README's quick start and fwpick's "Next:" lines show this same command).
+    install_project: str
 
 
 TORCH = Framework(
@@ -36,6 +43,9 @@ TORCH = Framework(
     # torch 2.13 wheels: CPython 3.10-3.14 (PyPI file list of torch 2.13.0).
     python_support=((3, 10), (3, 14)),
     install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
+    requirement="torch>=2.7,<2.14",
+    checkpoint_name="model.pt",
+    install_project="python -m pip install -e '.[dev]'",
 )
 TENSORFLOW = Framework(
     id="tensorflow",
@@ -48,6 +58,12 @@ TENSORFLOW = Framework(
     # on 3.10 pip pairs it with an older Keras 3, since Keras 3.15 needs 3.11+.
     python_support=((3, 10), (3, 13)),
     install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
+    requirement="tensorflow>=2.16,<2.22",
+    checkpoint_name="model.keras",
+    # TensorFlow comes as several distributions of one `tensorflow` module (CPU-only, CUDA,
+    # macOS); a project that required `tensorflow` would pull the full build on top of
+    # tensorflow-cpu. So the generated project names the build in an extra: cpu, gpu, mac.
+    install_project="python -m pip install -e '.[cpu,dev]'",
 )
 
 REGISTRY: dict[str, Framework] = {f.id: f for f in (TORCH, TENSORFLOW)}

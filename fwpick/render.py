@@ -15,7 +15,7 @@ import jinja2
 
 from fwpick import __version__
 from fwpick.errors import TargetError, TemplateError
-from fwpick.frameworks import FRAMEWORKS
+from fwpick.frameworks import FRAMEWORKS, REGISTRY
 from fwpick.names import ProjectName
 
 TASKS = ("regression", "classification")
@@ -87,10 +87,15 @@ def environment(root: Path) -> jinja2.Environment:
 
 def context(spec: ProjectSpec) -> dict[str, object]:
     """The variables every template sees."""
+    framework = REGISTRY[spec.framework]
     return {
         "project_name": spec.name.folder,
         "package": spec.name.package,
         "framework": spec.framework,
+        "framework_display": framework.display_name,
+        "framework_requirement": framework.requirement,
+        "checkpoint_name": framework.checkpoint_name,
+        "install_project": framework.install_project,
         "task": spec.task,
         "answers": dict(spec.answers),
         "deployment": spec.deployment,

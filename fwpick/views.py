@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fwpick.advisor import Recommendation
-from fwpick.frameworks import display_name
+from fwpick.frameworks import REGISTRY, display_name
 
 if TYPE_CHECKING:
     from fwpick.project import NewResult
@@ -172,11 +172,10 @@ def new_result(result: NewResult) -> RenderableType:
         parts.append(smoke_report(result.smoke))
     package = next((path.split("/")[1] for path in result.files if path.startswith("src/")), "")
     parts.append(Text("Next:", style="bold"))
-    parts.append(
-        Text(
-            f"  cd {result.project}\n  python -m {package}.train\n  python -m pytest", style="cyan"
-        )
-    )
+    # A project installed in its own venv (--venv) needs activating; otherwise installing.
+    setup = ". .venv/bin/activate" if result.python else REGISTRY[result.framework].install_project
+    steps = [f"cd {result.project}", setup, f"python -m {package}.train", "python -m pytest"]
+    parts.append(Text("\n".join(f"  {step}" for step in steps), style="cyan"))
     return Group(*parts)
 
 

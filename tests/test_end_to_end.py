@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -155,6 +156,54 @@ def torch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return parent / "demo"
 
 
+# Appended to a copy of a generated project: `auto` and `cuda` then pick a GPU that fails
+# at its first kernel (as a too-old driver would) or while training (as running out of
+# memory would). The generated code has no test hooks; the test brings its own.
+FAILING_GPU_DEVICE = """
+
+_FAKE_GPU = object()
+_real_pick, _real_prove, _real_describe = pick_device, prove_device, describe
+
+
+def pick_device(requested="auto"):
+    return _real_pick(requested) if requested == "cpu" else _FAKE_GPU
+
+
+def prove_device(device):
+    if device is not _FAKE_GPU:
+        _real_prove(device)
+    elif {stage!r} == "kernel":
+        raise RuntimeError({message!r})
+
+
+def describe(device):
+    return {{"type": "cuda", "name": "fake"}} if device is _FAKE_GPU else _real_describe(device)
+"""
+FAILING_GPU_TRAIN = """
+
+_RealLearner = Learner
+
+
+class Learner(_RealLearner):
+    def __init__(self, lr, picked, **kwargs):
+        from . import device
+
+        if picked is device._FAKE_GPU:
+            raise RuntimeError({message!r})
+        super().__init__(lr, picked, **kwargs)
+"""
+
+
+def with_failing_gpu(project: Path, copy: Path, stage: str, message: str) -> Path:
+    """A copy of `project` whose device and train modules simulate a failing GPU."""
+    shutil.copytree(project, copy)
+    package = copy / "src" / "demo"
+    for module, code in (("device", FAILING_GPU_DEVICE), ("train", FAILING_GPU_TRAIN)):
+        path = package / f"{module}.py"
+        path.write_text(path.read_text() + code.format(stage=stage, message=message))
+    return copy
+
+
 @pytest.mark.torch
 @need("torch")
 @pytest.mark.parametrize(
@@ -165,22 +214,16 @@ def torch_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ],
 )
 def test_failing_accelerator_falls_back_to_cpu_with_exit_4(
-    torch_project: Path, stage: str, message: str, where: str
+    torch_project: Path, tmp_path: Path, stage: str, message: str, where: str
 ) -> None:
-    # The smoke entry honours these variables only for testing: auto-detection then sees
-    # an accelerator that fails at its first kernel (as a too-old driver would) or while
-    # training (as running out of memory would).
-    env = {
-        "FWPICK_SMOKE_SIMULATE_ACCELERATOR_FAILURE": message,
-        "FWPICK_SMOKE_SIMULATE_FAILURE_STAGE": stage,
-    }
-    result = run_fwpick("smoke", str(torch_project), "--json", env=env)
+    project = with_failing_gpu(torch_project, tmp_path / "demo", stage, message)
+    result = run_fwpick("smoke", str(project), "--json")
     assert result.returncode == 4, result.stderr
     report = json.loads(result.stdout)
     assert report["status"] == "fallback"
     assert report["device"]["type"] == "cpu"
     assert report["fallback_reason"] == f"cuda {where}: RuntimeError: {message}"
-    explicit = run_fwpick("smoke", str(torch_project), "--device", "cuda", "--json", env=env)
+    explicit = run_fwpick("smoke", str(project), "--device", "cuda", "--json")
     assert explicit.returncode == 3
     assert json.loads(explicit.stdout)["status"] == "failed"
 
