@@ -132,8 +132,8 @@ def _caveats(measured: Mapping[str, Measured]) -> list[str]:
         for framework, rate in rates.items():
             if rate.relative > SPREAD_LIMIT:
                 found.append(
-                    f"{display_name(framework)}'s repeats varied by {rate.relative:.0%} "
-                    f"(more than {SPREAD_LIMIT:.0%})"
+                    f"{display_name(framework)}'s repeats varied by {rate.relative:.0%}, "
+                    f"more than {SPREAD_LIMIT:.0%}"
                 )
         first, second = rates.values()
         if first.overlaps(second):
@@ -143,7 +143,7 @@ def _caveats(measured: Mapping[str, Measured]) -> list[str]:
         found.append(f"they ran on different devices ({', '.join(sorted(devices))})")
     steps = min(facts.steps for facts in measured.values())
     if steps < MIN_STEPS:
-        found.append(f"only {steps} steps per run (fewer than {MIN_STEPS})")
+        found.append(f"only {steps} steps per run, fewer than {MIN_STEPS}")
     trained = [facts.train_seconds.median for facts in measured.values() if facts.train_seconds]
     if trained and min(trained) < MIN_TRAIN_SECONDS:
         found.append(f"training lasted only {min(trained):.2g} s per run")
@@ -184,11 +184,12 @@ def conclusion(
     gave the recommended framework its lead.
     """
     who = (
-        f"for your answers ({answers_source})"
+        f"for your answers in {answers_source}"
         if answers_source
         else "for the default answers (pass --answers FILE for yours)"
     )
-    advice = f"the advisor's recommendation of {display_name(recommended)} {who}"
+    name = display_name(recommended)
+    advice = f"the advisor's {confidence}-confidence recommendation of {name} {who}"
     if not comparisons:
         missing = "; ".join(f"{display_name(f)} {why}" for f, why in unmeasured.items())
         return f"Nothing to compare ({missing}), so this run leaves {advice} as it stands."
@@ -199,19 +200,15 @@ def conclusion(
         reasons = "; ".join(dict.fromkeys(c for comparison in shaky for c in comparison.caveats))
         return (
             f"{_capital(measured)}, but this is only indicative ({reasons}), "
-            f"so it does not move {advice} ({confidence} confidence)."
+            f"so it does not move {advice}."
         )
     hedge = " where the run is conclusive" if shaky else ""
     if all(comparison.faster == recommended for comparison in solid):
-        return (
-            f"{_capital(measured)}; that speed{hedge} agrees with {advice} "
-            f"({confidence} confidence)."
-        )
+        return f"{_capital(measured)}; that speed{hedge} agrees with {advice}."
     grounds = ", ".join(favours) or "criteria other than speed"
     return (
-        f"{_capital(measured)}; the advisor still recommends {display_name(recommended)} {who} "
-        f"({confidence} confidence) on grounds other than speed ({grounds}), so let this gap "
-        "count only if training time on this machine is what limits you."
+        f"{_capital(measured)}; {advice} rests on grounds other than speed ({grounds}), "
+        "so let this gap count only if training time on this machine is what limits you."
     )
 
 

@@ -34,6 +34,8 @@ class Row:
     batch_size: int | None = None
     import_seconds: Spread | None = None
     first_step_seconds: Spread | None = None
+    # import + first step, per run: how long until the framework has trained at all.
+    startup_seconds: Spread | None = None
     train_seconds: Spread | None = None
     samples_per_second: Spread | None = None
     peak_memory_mb: Spread | None = None
@@ -71,6 +73,7 @@ class Row:
             "seconds": {
                 "import": spread(self.import_seconds),
                 "first_step": spread(self.first_step_seconds),
+                "startup": spread(self.startup_seconds),
                 "train": spread(self.train_seconds),
             },
             "samples_per_second": spread(self.samples_per_second),
@@ -105,6 +108,11 @@ def row_from_runs(
     def seconds(key: str) -> Spread | None:
         return Spread.of([(summary.get("seconds") or {}).get(key) for summary in summaries])
 
+    def startup(summary: Mapping[str, Any]) -> float | None:
+        seconds = summary.get("seconds") or {}
+        imported, first = seconds.get("import"), seconds.get("first_step")
+        return None if imported is None or first is None else float(imported) + float(first)
+
     device = last.get("device") or {}
     return Row(
         task=task,
@@ -116,6 +124,7 @@ def row_from_runs(
         batch_size=last.get("batch_size"),
         import_seconds=seconds("import"),
         first_step_seconds=seconds("first_step"),
+        startup_seconds=Spread.of([startup(summary) for summary in summaries]),
         train_seconds=seconds("train"),
         samples_per_second=Spread.of([summary.get("samples_per_second") for summary in summaries]),
         peak_memory_mb=Spread.of([child.peak_rss_mb for _, child in runs]),

@@ -35,7 +35,10 @@ TERMINAL_HEADERS = dict(
         strict=True,
     )
 )  # fmt: skip
-CAPTION = "medians of the measured repeats; samples/s is steady-state, after the first steps"
+CAPTION = (
+    "medians of the measured repeats; first step: that step alone (allocation, tracing); "
+    "samples/s: steady state, after the first epoch (or the first step)"
+)
 SMALL_MODELS = (
     "The starter models are small, so these numbers weigh each framework's per-step "
     "overhead on this machine more than its raw compute; a large model may rank differently."
@@ -88,8 +91,8 @@ def _cells(row: Row, *, gap: str = " ") -> list[str]:
         row.task,
         framework,
         where,
-        _median(row.import_seconds, lambda v: f"{v:.2f}"),
-        _median(row.first_step_seconds, lambda v: f"{v:.2f}"),
+        _median(row.import_seconds),
+        _median(row.first_step_seconds),
         _range(row.samples_per_second, gap),
         _median(row.peak_memory_mb, lambda v: f"{v:,.0f}"),
         loss,
@@ -112,12 +115,12 @@ def _chart_lines(result: BenchResult, metric: str) -> list[tuple[str, str, str, 
 
 
 def _metric(row: Row, metric: str) -> Spread | None:
-    return row.samples_per_second if metric == "samples" else row.first_step_seconds
+    return row.samples_per_second if metric == "samples" else row.startup_seconds
 
 
 CHARTS = (
     ("samples", "steady-state samples/s (median; longer is faster)"),
-    ("first_step", "time to the first step, import included (median; shorter is better)"),
+    ("startup", "time to the first step: import + first step (median s; shorter is better)"),
 )
 
 
