@@ -29,7 +29,7 @@ SPREAD_LIMIT = 0.25
 # Fewer steps than this, or a shorter training phase, is dominated by start-up effects
 # (lazy compilation, caches, the first allocation) rather than the steady state.
 MIN_STEPS = 50
-MIN_TRAIN_SECONDS = 1.0
+MIN_TRAIN_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ class Comparison:
     slower: str
     ratio: float  # faster median / slower median, >= 1
     conclusive: bool
-    caveats: tuple[str, ...]
+    caveats: tuple[str, ...]  # with the numbers, for the notes and the JSON
+    brief: tuple[str, ...] = ()  # the same as short phrases, for the closing sentence
 
     def to_json(self) -> dict[str, Any]:
         """The comparison in `fwpick bench --json`."""
@@ -119,34 +120,48 @@ def compare(task: str, measured: Mapping[str, Measured]) -> Comparison | None:
         faster, slower = b, a
     top, bottom = measured[faster].samples_per_second, measured[slower].samples_per_second
     ratio = top.median / bottom.median if bottom.median > 0 else float("inf")
-    caveats = _caveats(measured)
-    return Comparison(task, faster, slower, ratio, not caveats, tuple(caveats))
+    found = _caveats(measured)
+    caveats = tuple(full for _, full in found)
+    brief = tuple(dict.fromkeys(short for short, _ in found))
+    return Comparison(task, faster, slower, ratio, not found, caveats, brief)
 
 
-def _caveats(measured: Mapping[str, Measured]) -> list[str]:
-    found: list[str] = []
+def _caveats(measured: Mapping[str, Measured]) -> list[tuple[str, str]]:
+    """(short phrase, full text) for each reason the comparison does not conclude."""
+    found: list[tuple[str, str]] = []
     rates = {framework: facts.samples_per_second for framework, facts in measured.items()}
     if min(rate.count for rate in rates.values()) < 2:
-        found.append("one repeat per framework cannot show how much the numbers vary")
+        found.append(("a single repeat", "one repeat cannot show how much the numbers vary"))
     else:
         for framework, rate in rates.items():
             if rate.relative > SPREAD_LIMIT:
                 found.append(
-                    f"{display_name(framework)}'s repeats varied by {rate.relative:.0%}, "
-                    f"more than {SPREAD_LIMIT:.0%}"
+                    (
+                        f"repeats that varied by more than {SPREAD_LIMIT:.0%}",
+                        f"{display_name(framework)}'s samples/s varied by {rate.relative:.0%} "
+                        f"between repeats, more than {SPREAD_LIMIT:.0%}",
+                    )
                 )
         first, second = rates.values()
         if first.overlaps(second):
-            found.append("the two frameworks' min-max ranges overlap")
+            found.append(("overlapping ranges", "the two frameworks' min-max ranges overlap"))
     devices = {facts.device_type for facts in measured.values()}
     if len(devices) > 1:
-        found.append(f"they ran on different devices ({', '.join(sorted(devices))})")
+        kinds = ", ".join(sorted(devices))
+        found.append(("different devices", f"they ran on different devices ({kinds})"))
     steps = min(facts.steps for facts in measured.values())
     if steps < MIN_STEPS:
-        found.append(f"only {steps} steps per run, fewer than {MIN_STEPS}")
+        found.append(
+            (f"fewer than {MIN_STEPS} steps", f"only {steps} steps per run, fewer than {MIN_STEPS}")
+        )
     trained = [facts.train_seconds.median for facts in measured.values() if facts.train_seconds]
     if trained and min(trained) < MIN_TRAIN_SECONDS:
-        found.append(f"training lasted only {min(trained):.2g} s per run")
+        found.append(
+            (
+                f"runs shorter than {MIN_TRAIN_SECONDS:g} s",
+                f"the faster framework trained for only {min(trained):.2g} s per run",
+            )
+        )
     return found
 
 
@@ -161,11 +176,21 @@ def schedule(frameworks: Sequence[str], repeats: int) -> list[tuple[int, str]]:
 def calibrated_steps(
     seconds: float, rates: Sequence[float], batch_size: int, *, cap: int = 100_000
 ) -> int:
-    """Steps that keep the slower framework training for about `seconds` (same for both)."""
-    slowest = min(rates)
-    if slowest <= 0:
-        return 1
-    return max(1, min(cap, round(seconds * slowest / batch_size)))
+    """The step count for both frameworks, from their warm-up samples/s.
+
+    About `seconds` of training for the slower one, but never so few that the run is
+    "tiny" by the rule above: at least MIN_STEPS, and enough for the faster one to train
+    for 1.5 x MIN_TRAIN_SECONDS (warm-up rates are rough).
+    """
+    known = [rate for rate in rates if rate > 0]
+    if not known:
+        return MIN_STEPS
+    steps = max(
+        seconds * min(known) / batch_size,
+        1.5 * MIN_TRAIN_SECONDS * max(known) / batch_size,
+        MIN_STEPS,
+    )
+    return min(cap, round(steps))
 
 
 def conclusion(
@@ -193,11 +218,12 @@ def conclusion(
     if not comparisons:
         missing = "; ".join(f"{display_name(f)} {why}" for f, why in unmeasured.items())
         return f"Nothing to compare ({missing}), so this run leaves {advice} as it stands."
-    measured = ", ".join(_clause(comparison) for comparison in comparisons)
+    clauses = [_clause(comparison) for comparison in comparisons]
+    measured = ", and ".join(clauses) if len(clauses) <= 2 else ", ".join(clauses)
     solid = [comparison for comparison in comparisons if comparison.conclusive]
     shaky = [comparison for comparison in comparisons if not comparison.conclusive]
     if not solid:
-        reasons = "; ".join(dict.fromkeys(c for comparison in shaky for c in comparison.caveats))
+        reasons = ", ".join(dict.fromkeys(c for comparison in shaky for c in comparison.brief))
         return (
             f"{_capital(measured)}, but this is only indicative ({reasons}), "
             f"so it does not move {advice}."

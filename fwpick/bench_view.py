@@ -135,6 +135,9 @@ def notes(result: BenchResult) -> list[str]:
             found.append(f"{name} failed: {row.error}")
         if row.fallback_reason:
             found.append(f"{name} fell back to the CPU: {row.fallback_reason}")
+    for comparison in result.comparisons:
+        if not comparison.conclusive:
+            found.append(f"{comparison.task}: not conclusive: {'; '.join(comparison.caveats)}")
     machine = result.machine
     load, cpus = machine.get("load_average"), machine.get("cpus")
     if isinstance(load, float) and isinstance(cpus, int) and load > cpus / 2:
