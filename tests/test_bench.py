@@ -639,3 +639,36 @@ def test_a_failing_device_falls_back_or_fails_like_the_smoke_test(
         assert torch["samples_per_second"]["median"] > 0
     else:
         assert torch["samples_per_second"] is None and torch["error"]
+
+
+@linux_only
+@pytest.mark.slow
+@pytest.mark.torch
+@need("torch")
+def test_a_users_project_is_benchmarked_in_place_and_left_as_it_was(
+    torch_only_python: Path, tmp_path: Path
+) -> None:
+    created = run_fwpick(
+        "new", "mine", "--framework", "torch", "--deployment", "mobile",
+        "--dir", str(tmp_path), "--no-smoke", "--no-git", "--json",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "mine"
+    before = sorted(p.relative_to(project).as_posix() for p in project.rglob("*"))
+    wrong = run_fwpick("bench", "--project", str(project), "--task", "classification")
+    assert wrong.returncode == 1 and "is a regression project" in wrong.stderr
+    result = run_fwpick(
+        "bench", "--project", str(project), "--python", str(torch_only_python),
+        "--device", "cpu", "--steps", "5", "--repeats", "1", "--json",
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["settings"]["tasks"] == ["regression"]
+    rows = {row["framework"]: row for row in document["results"]}
+    assert rows["torch"]["status"] == "measured" and rows["tensorflow"]["status"] == "not_installed"
+    # The project's own answers (deployment: mobile) feed the closing sentence.
+    assert document["advice"]["answers_from"] == str(project / ".fwpick.toml")
+    assert str(project / ".fwpick.toml") in document["conclusion"]
+    after = sorted(p.relative_to(project).as_posix() for p in project.rglob("*"))
+    assert after == before
