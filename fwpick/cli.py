@@ -404,8 +404,8 @@ def bench_command(
         float | None,
         typer.Option(
             min=0.1,
-            help="about this much training per run for the slower framework; the step count "
-            "comes from the warm-up and is the same for both (default: 3)",
+            help="about this much training per run for the slower framework (default: 3); the "
+            "step count comes from the warm-up, is the same for both and is at least 50",
         ),
     ] = None,
     steps: Annotated[
@@ -430,7 +430,14 @@ def bench_command(
             ".fwpick.toml gives the answers",
         ),
     ] = None,
-    answers: AnswersFileOption = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="your advisor answers (TOML or JSON) for the closing sentence "
+            "(default: the --project's, else the defaults)",
+        ),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="seconds before any one run is stopped")
     ] = 300,
