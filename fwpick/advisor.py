@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from fwpick.environment import Platform, installed, notes
-from fwpick.frameworks import FRAMEWORKS
-from fwpick.questions import Answers, Knowledge, knowledge
+from fwpick.environment import Note, Platform, installed, notes
+from fwpick.frameworks import FRAMEWORKS, InstallCommand, install_command
+from fwpick.hardware import Detected, detect
+from fwpick.knowledge import Alternative, Knowledge, Source, knowledge
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+# After this long past knowledge.toml's date, the advice says it may be dated.
+STALE_AFTER = dt.timedelta(days=365)
 
-@dataclass(frozen=True)
-class Reason:
-    """One criterion's contribution: the answer, the points per framework, and why."""
+
+def _sources_json(sources: tuple[Source, ...]) -> list[dict[str, str]]:
+    return [{"id": s.id, "title": s.title, "url": s.url} for s in sources]
+
+
+class Reason(NamedTuple):
+    """One criterion's contribution: the answer, the points per framework, why, evidence."""
 
     criterion: str
     answer: str
     points: Mapping[str, int]
     why: str
+    sources: tuple[Source, ...]
+    # True when the answer was `auto` and fwpick detected this value.
+    detected: bool = False
 
     @property
     def favours(self) -> str | None:
@@ -36,9 +46,21 @@ class Reason:
         """How many points this answer moves the margin by."""
         return abs(self.points["torch"] - self.points["tensorflow"])
 
+    def to_json(self) -> dict[str, Any]:
+        """One entry of `reasons` in `fwpick advise --json`."""
+        return {
+            "criterion": self.criterion,
+            "answer": self.answer,
+            "detected": self.detected,
+            "favours": self.favours,
+            "weight": self.weight,
+            "points": dict(self.points),
+            "why": self.why,
+            "sources": _sources_json(self.sources),
+        }
 
-@dataclass(frozen=True)
-class Flip:
+
+class Flip(NamedTuple):
     """A single changed answer that would change the recommended framework."""
 
     criterion: str
@@ -47,9 +69,20 @@ class Flip:
     framework: str
     margin: int
 
+    @property
+    def tie(self) -> bool:
+        """True when the change makes a tie that the tie-break decides."""
+        return self.margin == 0
 
-@dataclass(frozen=True)
-class Recommendation:
+
+class TieBreak(NamedTuple):
+    """Why the tie framework wins when the scores are level."""
+
+    why: str
+    sources: tuple[Source, ...]
+
+
+class Recommendation(NamedTuple):
     """What the advisor concluded from one full set of answers."""
 
     framework: str
@@ -59,27 +92,17 @@ class Recommendation:
     answers: Mapping[str, str]
     reasons: tuple[Reason, ...]
     flips: tuple[Flip, ...]
-    tie_break: str | None
+    tie_break: TieBreak | None
 
     def to_json(self) -> dict[str, Any]:
-        """The advice part of the JSON document (notes and next are added by the caller)."""
+        """The advice part of the JSON document (the caller adds the rest)."""
         return {
             "framework": self.framework,
             "scores": dict(self.scores),
             "margin": self.margin,
             "confidence": self.confidence,
             "answers": dict(self.answers),
-            "reasons": [
-                {
-                    "criterion": reason.criterion,
-                    "answer": reason.answer,
-                    "favours": reason.favours,
-                    "weight": reason.weight,
-                    "points": dict(reason.points),
-                    "why": reason.why,
-                }
-                for reason in self.reasons
-            ],
+            "reasons": [reason.to_json() for reason in self.reasons],
             "flips": [
                 {
                     "criterion": flip.criterion,
@@ -87,25 +110,41 @@ class Recommendation:
                     "to": flip.to,
                     "framework": flip.framework,
                     "margin": flip.margin,
+                    "tie": flip.tie,
                 }
                 for flip in self.flips
             ],
-            "tie_break": self.tie_break,
+            "tie_break": (
+                {"why": self.tie_break.why, "sources": _sources_json(self.tie_break.sources)}
+                if self.tie_break
+                else None
+            ),
         }
 
 
-def _score(answers: Answers, kb: Knowledge) -> tuple[dict[str, int], tuple[Reason, ...]]:
-    reasons = tuple(
-        Reason(
-            criterion=question.id,
-            answer=answers[question.id],
-            points=dict(question.choice(answers[question.id]).points),
-            why=question.choice(answers[question.id]).why,
+def _reasons(answers: Mapping[str, str], kb: Knowledge, *, windows: bool) -> tuple[Reason, ...]:
+    reasons = []
+    for question in kb.questions:
+        scored = question.choice(answers[question.id]).scored(windows=windows)
+        reasons.append(
+            Reason(
+                criterion=question.id,
+                answer=answers[question.id],
+                points=dict(scored.points),
+                why=scored.why,
+                sources=kb.cite(scored.sources),
+            )
         )
-        for question in kb.questions
-    )
-    scores = {framework: sum(r.points[framework] for r in reasons) for framework in FRAMEWORKS}
-    return scores, reasons
+    return tuple(reasons)
+
+
+def _scores(answers: Mapping[str, str], kb: Knowledge, *, windows: bool) -> dict[str, int]:
+    totals = dict.fromkeys(FRAMEWORKS, 0)
+    for question in kb.questions:
+        points = question.choice(answers[question.id]).scored(windows=windows).points
+        for framework in FRAMEWORKS:
+            totals[framework] += points[framework]
+    return totals
 
 
 def _winner(scores: Mapping[str, int], kb: Knowledge) -> str:
@@ -120,29 +159,47 @@ def _confidence(margin: int, kb: Knowledge) -> str:
     return "medium" if margin <= kb.confidence_medium else "high"
 
 
-def recommend(answers: Mapping[str, str], *, kb: Knowledge | None = None) -> Recommendation:
-    """Score every framework for a complete set of answers; deterministic and pure."""
+def recommend(
+    answers: Mapping[str, str],
+    *,
+    kb: Knowledge | None = None,
+    detected_hardware: str = "cpu",
+    windows: bool = False,
+) -> Recommendation:
+    """Score every framework for a complete set of answers; deterministic and pure.
+
+    `hardware: auto` is scored as `detected_hardware`; `windows` selects the points
+    that differ on native Windows (TensorFlow has no GPU there).
+    """
     kb = kb or knowledge()
-    complete = {question.id: answers[question.id] for question in kb.questions}
-    scores, reasons = _score(complete, kb)
+    given = {question.id: answers[question.id] for question in kb.questions}
+    auto = given.get("hardware") == "auto"
+    scored = {**given, "hardware": detected_hardware} if auto else given
+    scores = _scores(scored, kb, windows=windows)
+    reasons = tuple(
+        Reason(r.criterion, r.answer, r.points, r.why, r.sources, detected=True)
+        if auto and r.criterion == "hardware"
+        else r
+        for r in _reasons(scored, kb, windows=windows)
+    )
     framework = _winner(scores, kb)
     margin = abs(scores["torch"] - scores["tensorflow"])
     flips = []
     for question in kb.questions:
         for choice in question.choices:
-            if choice.value == complete[question.id]:
+            # `auto` means the detected value, which is no change.
+            if choice.value in (scored[question.id], "auto"):
                 continue
-            changed = {**complete, question.id: choice.value}
-            changed_scores, _ = _score(changed, kb)
-            changed_framework = _winner(changed_scores, kb)
+            changed = _scores({**scored, question.id: choice.value}, kb, windows=windows)
+            changed_framework = _winner(changed, kb)
             if changed_framework != framework:
                 flips.append(
                     Flip(
                         criterion=question.id,
-                        answer=complete[question.id],
+                        answer=scored[question.id],
                         to=choice.value,
                         framework=changed_framework,
-                        margin=abs(changed_scores["torch"] - changed_scores["tensorflow"]),
+                        margin=abs(changed["torch"] - changed["tensorflow"]),
                     )
                 )
     return Recommendation(
@@ -150,33 +207,53 @@ def recommend(answers: Mapping[str, str], *, kb: Knowledge | None = None) -> Rec
         scores=scores,
         margin=margin,
         confidence=_confidence(margin, kb),
-        answers=complete,
+        answers=given,
         reasons=reasons,
         flips=tuple(flips),
-        tie_break=kb.tie_why if margin == 0 else None,
+        tie_break=TieBreak(kb.tie.why, kb.cite(kb.tie.sources)) if margin == 0 else None,
     )
 
 
-@dataclass(frozen=True)
-class Advice:
-    """A recommendation plus what this machine adds to it and the command to run next."""
+class Advice(NamedTuple):
+    """A recommendation plus what this machine adds to it and what to run next."""
 
     recommendation: Recommendation
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
     next_command: str
+    install: InstallCommand
+    alternatives: tuple[Alternative, ...]
+    detected: Detected | None
+    knowledge_date: dt.date
+    schema: int
 
     def __rich__(self) -> RenderableType:
         """How rich shows the advice at a terminal (see views.py)."""
-        from fwpick.views import advice
+        from fwpick.advice_view import advice
 
-        return advice(self.recommendation, notes=self.notes, next_command=self.next_command)
+        return advice(self)
+
+    def alternative_sources(self, alternative: Alternative) -> tuple[Source, ...]:
+        """The evidence for one alternative."""
+        return knowledge().cite(alternative.sources)
 
     def to_json(self) -> dict[str, Any]:
         """The `fwpick advise --json` document."""
         return {
+            "schema": self.schema,
             **self.recommendation.to_json(),
-            "notes": list(self.notes),
+            "detected": self.detected.to_json() if self.detected else None,
+            "alternatives": [
+                {
+                    "name": alternative.name,
+                    "why": alternative.why,
+                    "sources": _sources_json(self.alternative_sources(alternative)),
+                }
+                for alternative in self.alternatives
+            ],
+            "notes": [note.to_json() for note in self.notes],
+            "install": self.install.to_json(),
             "next": self.next_command,
+            "knowledge_date": self.knowledge_date.isoformat(),
         }
 
 
@@ -184,16 +261,72 @@ def next_command(recommendation: Recommendation, *, name: str = "my_project") ->
     """The `fwpick new` command that generates the recommended project."""
     command = f"fwpick new {name} --framework {recommendation.framework}"
     deployment = recommendation.answers.get("deployment", "none")
+    # The starter projects export for server, mobile and browser; embedded targets
+    # start from the mobile (LiteRT) export.
+    if deployment == "embedded":
+        deployment = "mobile"
     return command + (f" --deployment {deployment}" if deployment != "none" else "")
 
 
-def advise(answers: Mapping[str, str], *, where: Platform | None = None) -> Advice:
-    """Recommend for `answers` and add this machine's caveats (no framework is imported)."""
-    recommendation = recommend(answers)
-    framework_notes = notes(
-        framework=recommendation.framework,
-        deployment=recommendation.answers["deployment"],
-        mine=installed(recommendation.framework),
-        where=where or Platform.current(),
+def dated_note(knowledge_date: dt.date, today: dt.date) -> Note | None:
+    """A note when the knowledge is more than STALE_AFTER old."""
+    if today - knowledge_date <= STALE_AFTER:
+        return None
+    return Note(
+        "knowledge-dated",
+        f"fwpick's framework facts were checked on {knowledge_date.isoformat()}, over a "
+        "year ago: the advice may be dated (see `fwpick advise --sources`).",
     )
-    return Advice(recommendation, tuple(framework_notes), next_command(recommendation))
+
+
+def advise(
+    answers: Mapping[str, str],
+    *,
+    where: Platform | None = None,
+    detected: Detected | None = None,
+    today: dt.date | None = None,
+) -> Advice:
+    """Recommend for `answers` and add this machine's caveats (no framework is imported)."""
+    kb = knowledge()
+    where = where or Platform.current()
+    auto = answers.get("hardware", "auto") == "auto"
+    detected = (detected or detect(where)) if auto else None
+    recommendation = recommend(
+        answers,
+        kb=kb,
+        detected_hardware=detected.hardware if detected else "cpu",
+        windows=where.system == "Windows",
+    )
+    framework = recommendation.framework
+    hardware = detected.hardware if detected else recommendation.answers["hardware"]
+    found = notes(
+        framework=framework,
+        deployment=recommendation.answers["deployment"],
+        mine=installed(framework),
+        where=where,
+    )
+    stale = dated_note(kb.knowledge_date, today or dt.date.today())
+    if stale:
+        found.append(stale)
+    install = install_command(
+        framework,
+        system=where.system,
+        machine=where.machine,
+        hardware=hardware,
+        rocm_version=detected.rocm_version if detected else None,
+    )
+    alternatives = tuple(
+        alternative
+        for alternative in kb.alternatives
+        if alternative.relevant({**recommendation.answers, "hardware": hardware}, framework)
+    )
+    return Advice(
+        recommendation=recommendation,
+        notes=tuple(found),
+        next_command=next_command(recommendation),
+        install=install,
+        alternatives=alternatives,
+        detected=detected,
+        knowledge_date=kb.knowledge_date,
+        schema=kb.schema,
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,19 +21,21 @@ from fwpick.advisor import advise
 from fwpick.bench_inputs import (
     BenchError,
     BenchProject,
-    inspect_python,
     install_command,
+    installed,
+    interpreter,
     load_average,
     machine_facts,
     read_project,
 )
-from fwpick.bench_process import ChildResult, run_child, stop_on_signals
+from fwpick.bench_process import ChildResult, run_child
 from fwpick.bench_stats import Comparison, Measured, calibrated_steps, compare, conclusion, schedule
 from fwpick.bench_types import BenchResult, Row, row_from_runs
 from fwpick.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.knowledge import knowledge
 from fwpick.names import project_name
-from fwpick.questions import knowledge
 from fwpick.render import ProjectSpec, plan, stage
+from fwpick.staging import staging
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -79,25 +80,24 @@ OnProgress = Callable[[Progress], None]
 
 def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None) -> BenchResult:
     """Benchmark both frameworks on each task; the result holds every number and the verdict."""
-    python = options.python or sys.executable
+    found = interpreter(options.python)  # a bad --python fails here, before any work
+    python = found.executable
     own, answers = read_project(options.project) if options.project else (None, {})
     tasks = _tasks(options.tasks, own)
     if options.answers is not None:
         answers, source = dict(options.answers), options.answers_source
     else:
         source = f"{own.root / '.fwpick.toml'}" if own and answers else None
-    inspected = inspect_python(python)
-    available = [name for name in FRAMEWORKS if inspected["frameworks"][name]["installed"]]
-    machine = machine_facts(python, inspected["python"])
+    available = installed(found)
+    machine = machine_facts(python, found.version)
     counter = _Counter(len(tasks) * len(available) * (1 + options.repeats), on_progress)
     rows: list[Row] = []
-    with (
-        stop_on_signals(),
-        tempfile.TemporaryDirectory(prefix="fwpick-bench-") as scratch,
-    ):
+    # Removed however the run ends (signals included); a folder left by a bench that was
+    # SIGKILLed is removed by the next one (fwpick.staging).
+    with staging(Path(tempfile.gettempdir()), "bench") as scratch:
         for task in tasks:
-            projects = _projects(task, own, answers, Path(scratch))
-            bench = _TaskBench(task, projects, options, python, Path(scratch), counter)
+            projects = _projects(task, own, answers, scratch)
+            bench = _TaskBench(task, projects, options, python, scratch, counter)
             by_framework = {row.framework: row for row in bench.run(available)}
             for framework in FRAMEWORKS:
                 row = by_framework.get(framework)
@@ -105,7 +105,7 @@ def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None
                 # way the row says "not installed", with the command that installs it.
                 name = REGISTRY[framework].import_name
                 if row is None or (row.error and f"No module named '{name}" in row.error):
-                    row = _missing_row(task, framework, projects[framework], python)
+                    row = _missing_row(task, framework, python, options.device)
                 rows.append(row)
     complete = {**knowledge().defaults, **answers}
     return _result(options, tasks, machine, rows, complete, source)
@@ -272,8 +272,8 @@ def _error(child: ChildResult, timeout: float) -> str:
     return f"exit {child.returncode}: {lines[-1] if lines else 'no output'}"
 
 
-def _missing_row(task: str, framework: str, project: BenchProject, python: str) -> Row:
-    command = install_command(project, framework, python)
+def _missing_row(task: str, framework: str, python: str, device: str) -> Row:
+    command = install_command(framework, python, device)
     return Row(task=task, framework=framework, status="not_installed", install_command=command)
 
 

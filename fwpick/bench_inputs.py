@@ -5,18 +5,21 @@ Everything here is read without importing a framework in the fwpick process.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import shlex
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fwpick import frameworks
+from fwpick.answers import parse_answers_text
+from fwpick.compat import tomllib
+from fwpick.environment import Platform
 from fwpick.errors import FwpickError
 from fwpick.frameworks import FRAMEWORKS, REGISTRY
-from fwpick.questions import parse_answers_text, tomllib
+from fwpick.hardware import detect
+from fwpick.interpreter import Interpreter, inspect
 from fwpick.render import TASKS
 
 
@@ -53,44 +56,15 @@ def read_project(root: Path) -> tuple[BenchProject, dict[str, str]]:
     return info, answers
 
 
-_INSPECT = """
-import importlib.metadata as m, importlib.util as u, json, platform, sys
-found = {}
-for name, module, dists in json.loads(sys.argv[1]):
-    version = None
-    for dist in dists:
-        try:
-            version = m.version(dist)
-            break
-        except m.PackageNotFoundError:
-            pass
-    found[name] = {"installed": u.find_spec(module) is not None, "version": version}
-print(json.dumps({"python": platform.python_version(), "frameworks": found}))
-"""
+def interpreter(python: str | None, *, timeout: float = 60) -> Interpreter:
+    """`--python` proven to run, with the frameworks it can find (found, not imported)."""
+    modules = [framework.import_name for framework in REGISTRY.values()]
+    return inspect(python, timeout=timeout, modules=modules)
 
 
-def inspect_python(python: str, *, timeout: float = 60) -> dict[str, Any]:
-    """Which frameworks `python` has, found by metadata (fast: nothing is imported)."""
-    table = [[f.id, f.import_name, list(f.distributions)] for f in REGISTRY.values()]
-    try:
-        result = subprocess.run(
-            [python, "-c", _INSPECT, json.dumps(table)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise BenchError(f"interpreter not found: {python}") from None
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise BenchError(f"cannot run {python}: {error}") from None
-    try:
-        data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise BenchError(f"{python} could not report its packages: {last}") from None
-    return data
+def installed(found: Interpreter) -> list[str]:
+    """The frameworks `found` can import, in registry order."""
+    return [name for name in FRAMEWORKS if REGISTRY[name].import_name in found.found]
 
 
 def machine_facts(python: str, python_version: str) -> dict[str, Any]:
@@ -115,18 +89,16 @@ def machine_facts(python: str, python_version: str) -> dict[str, Any]:
     }
 
 
-def install_command(project: BenchProject, framework: str, python: str) -> str:
-    """`PY -m pip install 'REQ'`, with the framework requirement from the project's pyproject."""
-    requirement = REGISTRY[framework].distributions[0]
-    try:
-        pyproject = tomllib.loads((project.root / "pyproject.toml").read_text(encoding="utf-8"))
-        names = REGISTRY[framework].distributions
-        requirement = next(
-            str(dep) for dep in pyproject["project"]["dependencies"] if str(dep).startswith(names)
-        )
-    except (OSError, KeyError, StopIteration, tomllib.TOMLDecodeError):
-        pass
-    return f"{shlex.quote(python)} -m pip install {shlex.quote(requirement)}"
+def install_command(framework: str, python: str, device: str) -> str:
+    """The registry's install command for this OS and device, run by `python` itself."""
+    where = Platform.current()
+    hardware = {"cuda": "nvidia", "mps": "apple", "cpu": "cpu"}.get(device)
+    if hardware is None:  # auto: what the machine has, as the advisor detects it
+        hardware = detect(where).hardware
+    command = frameworks.install_command(
+        framework, system=where.system, machine=where.machine, hardware=hardware
+    ).command
+    return command.replace(frameworks.PIP, f"{shlex.quote(python)} -m pip install", 1)
 
 
 def load_average() -> float | None:

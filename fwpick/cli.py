@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,27 +14,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+import typer.main
 
-from fwpick import __version__
+from fwpick import __version__, signals
 from fwpick.advisor import advise as advise_answers
-from fwpick.errors import ExitCode, FwpickError
+from fwpick.answers import collect, to_toml
+from fwpick.errors import ExitCode, FwpickError, Interrupted, os_error_message
 from fwpick.options import (
     AnswersFileOption,
     DefaultsOption,
     DeploymentOption,
     Device,
     DeviceOption,
+    DomainOption,
     ExperienceOption,
     FamiliarOption,
+    HardwareOption,
     JsonOption,
     PrototypingOption,
     PythonOption,
     ScaleOption,
     SmokeMode,
+    StartOption,
     Task,
     TimeoutOption,
 )
-from fwpick.questions import collect, to_toml
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,23 +90,70 @@ def _answers(
 
 
 def _print_json(document: object) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    """One JSON document on stdout; escaped to ASCII where stdout cannot encode the text."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        # PYTHONIOENCODING=ascii, or a path from undecodable bytes: \u escapes read back
+        # to the same text in any JSON parser.
+        text = json.dumps(document, indent=2, ensure_ascii=True)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
+def _fail(message: str, code: int, *, as_json: bool) -> typer.Exit:
+    """Report an error (stderr line; also the JSON document with --json) and its exit."""
+    from rich.markup import escape  # messages hold user text: "[x]" is not markup
+
+    signals.hold()  # the outcome is decided: a second Ctrl-C must not cut the report
+    err_console().print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    if as_json:
+        _print_json({"error": {"message": message, "exit_code": code}})
+    return typer.Exit(code)
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """The parser's error class (ClickException), from typer's public BadParameter.
+
+    typer 0.28 vendors click and 0.27 imports it; either way it is a base of BadParameter.
+    """
+    found = [base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"]
+    return (found[0] if found else typer.BadParameter,)
+
+
+def _passed_through() -> tuple[type[Exception], ...]:
+    """What the parser itself handles: its exits, aborts and usage errors."""
+    return (typer.Exit, typer.Abort, *_click_errors())
+
+
 def handle_errors(command: F) -> F:
-    """Turn FwpickError and Ctrl-C into one red line on stderr and the documented code."""
+    """Turn every error into one red line on stderr (and a JSON error with --json) and the
+    documented exit code: FwpickError, any OS error, and SIGINT/SIGTERM/SIGHUP."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
         try:
             return command(*args, **kwargs)
+        except _passed_through():
+            raise  # the parser's own exits and usage errors (e.g. --smoke sometimes)
         except FwpickError as error:
-            err_console().print(f"[red]error:[/] {error.message}", highlight=False, soft_wrap=True)
-            raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            err_console().print("[red]interrupted[/]")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+            raise _fail(error.message, int(error.exit_code), as_json=as_json) from None
+        except OSError as error:
+            raise _fail(
+                os_error_message(error), int(ExitCode.USER_ERROR), as_json=as_json
+            ) from None
+        except KeyboardInterrupt as interrupt:
+            signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
+            code = Interrupted(signum).exit_code
+            name = signal.Signals(signum).name
+            raise _fail(f"interrupted ({name})", int(code), as_json=as_json) from None
+        except Exception as error:
+            if os.environ.get("FWPICK_DEBUG"):
+                raise
+            message = f"unexpected {type(error).__name__}: {error} (set FWPICK_DEBUG=1 for details)"
+            raise _fail(message, int(ExitCode.USER_ERROR), as_json=as_json) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -131,8 +184,15 @@ def advise(
     deployment: DeploymentOption = None,
     experience: ExperienceOption = None,
     familiar: FamiliarOption = None,
+    start: StartOption = None,
+    domain: DomainOption = None,
+    hardware: HardwareOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
+    sources: Annotated[
+        bool,
+        typer.Option("--sources", help="list the evidence behind the advice and exit"),
+    ] = False,
     save: Annotated[
         Path | None,
         typer.Option(help="write the final answers as TOML that --answers reads back"),
@@ -140,12 +200,18 @@ def advise(
     as_json: JsonOption = False,
 ) -> None:
     """Recommend TensorFlow or PyTorch, with every point of the score explained."""
+    if sources:
+        _print_sources(as_json=as_json)
+        return
     flags = _flags(
         scale=scale,
         prototyping=prototyping,
         deployment=deployment,
         experience=experience,
         familiar=familiar,
+        start=start,
+        domain=domain,
+        hardware=hardware,
     )
     final = _answers(flags, answers, use_defaults=defaults)
     result = advise_answers(final)
@@ -155,6 +221,26 @@ def advise(
         _print_json(result.to_json())
     else:
         out_console().print(result)
+
+
+def _print_sources(*, as_json: bool) -> None:
+    from fwpick.knowledge import knowledge
+
+    kb = knowledge()
+    if as_json:
+        _print_json(
+            {
+                "knowledge_date": kb.knowledge_date.isoformat(),
+                "sources": [
+                    {"id": s.id, "title": s.title, "url": s.url} for s in kb.sources.values()
+                ],
+            }
+        )
+        return
+    from fwpick.advice_view import sources_table
+
+    out_console().print(sources_table(list(kb.sources.values())))
+    out_console().print(f"Checked on {kb.knowledge_date.isoformat()}.", highlight=False)
 
 
 def _save_answers(path: Path, answers: dict[str, str]) -> None:
@@ -181,7 +267,40 @@ def _bare_smoke_flag(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry point."""
-    app(args=_bare_smoke_flag(sys.argv[1:]), prog_name="fwpick")
+    for stream in (sys.stdout, sys.stderr):
+        # A terminal or PYTHONIOENCODING that cannot show a character gets an escape,
+        # not a UnicodeEncodeError in the middle of a report.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    signals.install()
+    try:
+        _run(_bare_smoke_flag(sys.argv[1:]))
+    finally:
+        signals.hold()  # done: a signal now must not turn the reported result into a kill
+
+
+def _run(argv: list[str]) -> None:
+    if "--json" not in argv:
+        app(args=argv, prog_name="fwpick")
+        return
+    # With --json even a usage error is one JSON document on stdout (and a line on stderr).
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="fwpick", standalone_mode=False)
+    except _click_errors() as error:
+        exit_code = int(getattr(error, "exit_code", ExitCode.USAGE))
+        message = str(getattr(error, "format_message", error.__str__)())
+        raise SystemExit(_usage_json(message, exit_code)) from None
+    except typer.Abort:
+        raise SystemExit(_usage_json("aborted", int(ExitCode.USER_ERROR))) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _usage_json(message: str, code: int) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    _print_json({"error": {"message": message, "exit_code": code}})
+    return code
 
 
 def _smoke_mode(value: str) -> SmokeMode:
@@ -253,6 +372,9 @@ def new(
     deployment: DeploymentOption = None,
     experience: ExperienceOption = None,
     familiar: FamiliarOption = None,
+    start: StartOption = None,
+    domain: DomainOption = None,
+    hardware: HardwareOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
     as_json: JsonOption = False,
@@ -269,6 +391,9 @@ def new(
         deployment=deployment,
         experience=experience,
         familiar=familiar,
+        start=start,
+        domain=domain,
+        hardware=hardware,
     )
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.
@@ -447,9 +572,9 @@ def bench_command(
     as_json: JsonOption = False,
 ) -> None:
     """Train the twin projects for the same work here and compare them side by side."""
+    from fwpick.answers import read_answers_file
     from fwpick.bench import BenchOptions, run_bench
-    from fwpick.bench_process import Interrupted
-    from fwpick.questions import read_answers_file
+    from fwpick.children import check_timeout
     from fwpick.render import TASKS
 
     if seconds is not None and steps is not None:
@@ -466,14 +591,10 @@ def bench_command(
         project=project,
         answers=read_answers_file(answers) if answers else None,
         answers_source=str(answers) if answers else None,
-        timeout=timeout,
+        timeout=check_timeout(timeout),
     )
-    try:
-        with _bench_progress(enabled=not as_json) as show:
-            result = run_bench(options, on_progress=show)
-    except Interrupted as stop:
-        err_console().print("[red]interrupted[/]")
-        raise typer.Exit(stop.exit_code) from None
+    with _bench_progress(enabled=not as_json) as show:
+        result = run_bench(options, on_progress=show)
     if save:
         _save_text(save, result.to_markdown())
     if as_json:
@@ -519,9 +640,12 @@ def _save_text(path: Path, text: str) -> None:
     """Write `text` whole or not at all (a temporary sibling, then a rename)."""
     partial = path.with_name(f".{path.name}.fwpick-partial")
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        with signals.deferred():  # a Ctrl-C here waits until no partial file is left
+            try:
+                partial.write_text(text, encoding="utf-8")
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
     except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise FwpickError(f"cannot write {path}: {error.strerror}") from None
+        raise FwpickError(os_error_message(error, doing="cannot write the report")) from None
     err_console().print(f"report saved to {path}", highlight=False)

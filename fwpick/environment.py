@@ -7,6 +7,7 @@ import platform
 import re
 import sys
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fwpick.frameworks import REGISTRY
 
@@ -38,7 +39,7 @@ class Installed:
     version: str | None
 
 
-def _dist_info_version(distribution: str) -> str | None:
+def dist_info_version(distribution: str) -> str | None:
     """The version in an installed `NAME-VERSION.dist-info` folder on sys.path.
 
     A folder scan costs well under a millisecond, where importing importlib.metadata
@@ -61,7 +62,7 @@ def _dist_info_version(distribution: str) -> str | None:
 def installed(framework: str) -> Installed:
     """Whether `framework` is installed for this interpreter, and which version."""
     for distribution in REGISTRY[framework].distributions:
-        version = _dist_info_version(distribution)
+        version = dist_info_version(distribution)
         if version:
             return Installed(framework, distribution, version)
     return Installed(framework, None, None)
@@ -73,42 +74,85 @@ def python_supported(framework: str, python: tuple[int, int]) -> bool:
     return low <= python <= high
 
 
+class Note(NamedTuple):
+    """An environment caveat: a stable code for scripts and the text for people."""
+
+    code: str
+    text: str
+
+    def to_json(self) -> dict[str, str]:
+        """`{code, text}` as in `fwpick advise --json`."""
+        return {"code": self.code, "text": self.text}
+
+
 def notes(
     *,
     framework: str,
     deployment: str,
     mine: Installed,
     where: Platform,
-) -> list[str]:
+) -> list[Note]:
     """Caveats about the recommended framework on this machine, in plain words."""
-    found: list[str] = []
+    info = REGISTRY[framework]
+    name = info.display_name
+    found: list[Note] = []
     if mine.version:
-        found.append(f"{framework} {mine.version} is installed ({mine.distribution}).")
-    else:
-        hint = REGISTRY[framework].install_hint
-        found.append(f"{framework} is not installed for this Python: {hint}")
-    if not python_supported(framework, where.python):
-        low, high = REGISTRY[framework].python_support
         found.append(
-            f"Python {where.python[0]}.{where.python[1]} is outside what current {framework} "
-            f"supports ({low[0]}.{low[1]}-{high[0]}.{high[1]}); use a supported interpreter."
+            Note("installed", f"{name} {mine.version} is installed ({mine.distribution}).")
         )
+    else:
+        found.append(Note("not-installed", f"{name} is not installed for this Python."))
+    if not python_supported(framework, where.python):
+        low, high = info.python_support
+        found.append(
+            Note(
+                "python-unsupported",
+                f"Python {where.python[0]}.{where.python[1]} is outside what current {name} "
+                f"releases support ({low[0]}.{low[1]}-{high[0]}.{high[1]}); "
+                "use a supported interpreter.",
+            )
+        )
+    apple_silicon = where.system == "Darwin" and where.machine == "arm64"
     if framework == "tensorflow":
         if where.system == "Windows":
             found.append(
-                "TensorFlow has no GPU support on native Windows after 2.10; "
-                "use WSL2 for a GPU, or train on the CPU."
+                Note(
+                    "tf-windows-no-gpu",
+                    "TensorFlow has no GPU support on native Windows after 2.10; "
+                    "use WSL2 for a GPU, or train on the CPU.",
+                )
             )
-        if where.system == "Darwin" and where.machine == "arm64":
-            found.append("Apple Silicon: install tensorflow-metal to train on the GPU.")
-    if framework == "torch":
-        if where.system == "Darwin" and where.machine == "arm64":
-            found.append("Apple Silicon: PyTorch trains on the GPU through MPS, no extra install.")
-        if deployment != "none":
-            found.append("TorchScript is deprecated; the project exports with torch.export.")
-        if deployment == "server":
+        if apple_silicon:
+            # tensorflow/tensorflow#84167: the plugin fails to load with 2.18+.
             found.append(
-                "TorchServe is archived; serve the exported model from your own "
-                "service or with a maintained server such as Triton."
+                Note(
+                    "tf-apple-cpu-only",
+                    "Apple Silicon: TensorFlow trains on the CPU here; the tensorflow-metal "
+                    "GPU plugin breaks with TensorFlow 2.18 and later.",
+                )
+            )
+    if framework == "torch":
+        if apple_silicon:
+            found.append(
+                Note(
+                    "torch-apple-mps",
+                    "Apple Silicon: PyTorch trains on the GPU through MPS, no extra install.",
+                )
+            )
+        if deployment != "none":
+            found.append(
+                Note(
+                    "torchscript-deprecated",
+                    "TorchScript is deprecated; the project exports with torch.export.",
+                )
+            )
+        if deployment == "server":
+            # pytorch/serve#3396: "Limited Maintenance" since early 2025.
+            found.append(
+                Note(
+                    "torchserve-limited",
+                    "TorchServe is in limited maintenance (no planned fixes); serve the "
+                    "exported model from your own service, Triton, vLLM or ONNX Runtime.",
+                )
             )
     return found

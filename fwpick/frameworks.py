@@ -7,11 +7,10 @@ imports no framework and nothing slow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Framework:
+class Framework(NamedTuple):
     """One framework fwpick can advise on, generate and smoke-test."""
 
     id: str
@@ -40,8 +39,9 @@ TORCH = Framework(
     import_name="torch",
     aliases=("torch", "pytorch", "pt"),
     distributions=("torch",),
-    # torch 2.13 wheels: CPython 3.10-3.14 (PyPI file list of torch 2.13.0).
-    python_support=((3, 10), (3, 14)),
+    # Wheels by release (pip --dry-run per Python, 2026-11-26): torch 2.13-2.14 for
+    # CPython 3.10-3.14, torch 2.15 for 3.11-3.15; so some current release fits 3.10-3.15.
+    python_support=((3, 10), (3, 15)),
     install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
     requirement="torch>=2.7,<2.14",
     checkpoint_name="model.pt",
@@ -54,7 +54,7 @@ TENSORFLOW = Framework(
     aliases=("tensorflow", "tf"),
     # tensorflow-cpu and tensorflow-macos install the same `tensorflow` module.
     distributions=("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tensorflow-intel"),
-    # TensorFlow 2.21 wheels: CPython 3.10-3.13 (PyPI file list of tensorflow 2.21.0);
+    # TensorFlow 2.21 wheels: CPython 3.10-3.13 (pip --dry-run per Python, 2026-11-26);
     # on 3.10 pip pairs it with an older Keras 3, since Keras 3.15 needs 3.11+.
     python_support=((3, 10), (3, 13)),
     install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
@@ -85,3 +85,103 @@ def display_name(framework_id: str) -> str:
 def spellings() -> str:
     """Every accepted spelling, for error messages: 'torch (pytorch, pt), tensorflow (tf)'."""
     return ", ".join(f"{f.id} ({', '.join(f.aliases[1:])})" for f in REGISTRY.values())
+
+
+class InstallCommand(NamedTuple):
+    """The pip command that installs a framework on one kind of machine, and why."""
+
+    command: str
+    note: str
+
+    def to_json(self) -> dict[str, str]:
+        """`{command, note}` as in `fwpick advise --json` (`install`)."""
+        return {"command": self.command, "note": self.note}
+
+
+PIP = "python -m pip install"
+# The official selectors: https://pytorch.org/get-started/locally/ and
+# https://www.tensorflow.org/install/pip (checked 2026-11-26).
+TORCH_INDEX = "https://download.pytorch.org/whl"
+
+
+def install_command(
+    framework_id: str,
+    *,
+    system: str,
+    machine: str,
+    hardware: str,
+    rocm_version: str | None = None,
+) -> InstallCommand:
+    """The install command the official selector gives for this OS and accelerator."""
+    if framework_id == "torch":
+        return _torch_install(system=system, hardware=hardware, rocm_version=rocm_version)
+    return _tensorflow_install(system=system, machine=machine, hardware=hardware)
+
+
+def _torch_install(*, system: str, hardware: str, rocm_version: str | None) -> InstallCommand:
+    if system == "Darwin":
+        return InstallCommand(
+            f"{PIP} torch", "the macOS wheel includes the MPS backend for Apple GPUs"
+        )
+    if system == "Windows":
+        if hardware == "nvidia":
+            return InstallCommand(
+                f"{PIP} torch --index-url {TORCH_INDEX}/cu128",
+                "the Windows wheel on PyPI is CPU-only; this is the CUDA 12.8 build (the "
+                "selector lists the other CUDA versions)",
+            )
+        return InstallCommand(f"{PIP} torch", "the Windows wheel on PyPI is the CPU build")
+    if hardware == "nvidia":
+        return InstallCommand(f"{PIP} torch", "the default Linux wheel bundles CUDA")
+    if hardware == "amd":
+        if rocm_version:
+            return InstallCommand(
+                f"{PIP} torch --index-url {TORCH_INDEX}/rocm{rocm_version}",
+                f"the ROCm {rocm_version} build, matching the ROCm found on this machine",
+            )
+        return InstallCommand(
+            f"{PIP} torch --index-url {TORCH_INDEX}/cpu",
+            "no ROCm version found in /opt/rocm: this is the CPU build; once ROCm is "
+            "installed, take the rocmX.Y build for it from the selector",
+        )
+    if hardware == "tpu":
+        # torch-xla 2.9.0 is the newest TPU build and requires the same torch release.
+        return InstallCommand(
+            f"{PIP} torch==2.9.0 'torch_xla[tpu]==2.9.0'",
+            "PyTorch/XLA's newest TPU release pins torch 2.9",
+        )
+    return InstallCommand(
+        f"{PIP} torch --index-url {TORCH_INDEX}/cpu",
+        "the CPU-only build, far smaller than the default Linux wheel with CUDA",
+    )
+
+
+def _tensorflow_install(*, system: str, machine: str, hardware: str) -> InstallCommand:
+    if system == "Darwin":
+        return InstallCommand(
+            f"{PIP} tensorflow", "CPU only: TensorFlow has no official GPU support on macOS"
+        )
+    if system == "Windows":
+        if hardware == "nvidia":
+            return InstallCommand(
+                f"{PIP} tensorflow",
+                "CPU only on native Windows after 2.10; for the GPU, run "
+                f"{PIP} 'tensorflow[and-cuda]' inside WSL2",
+            )
+        return InstallCommand(f"{PIP} tensorflow", "the CPU build")
+    if hardware == "nvidia":
+        return InstallCommand(
+            f"{PIP} 'tensorflow[and-cuda]'", "pulls the CUDA and cuDNN libraries as wheels"
+        )
+    if hardware == "tpu":
+        return InstallCommand(
+            f"{PIP} tensorflow-tpu", "the Cloud TPU build (2.20 is the newest, with libtpu)"
+        )
+    cpu_wheel = "tensorflow" if machine in ("aarch64", "arm64") else "tensorflow-cpu"
+    note = "the CPU-only build"
+    if hardware == "amd":
+        note = (
+            "CPU only: TensorFlow's own wheels have no ROCm support; AMD publishes "
+            "TensorFlow-ROCm wheels for each ROCm release (rocm.docs.amd.com)"
+        )
+    return InstallCommand(f"{PIP} {cpu_wheel}", note)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fwpick.questions import knowledge
+from fwpick.knowledge import knowledge
 
 ANSWERS_PANEL = "Answers (each also read from --answers, --defaults, or asked at a terminal)"
 
@@ -24,7 +25,13 @@ def _answer_option(question_id: str) -> Any:
     )
     return Annotated[
         choices | None,
-        typer.Option(case_sensitive=False, rich_help_panel=ANSWERS_PANEL, help=help_text),
+        typer.Option(
+            case_sensitive=False,
+            rich_help_panel=ANSWERS_PANEL,
+            help=help_text,
+            # Spaces let a narrow terminal wrap the choice list between words.
+            metavar=" | ".join(question.values),
+        ),
     ]
 
 
@@ -35,12 +42,18 @@ if TYPE_CHECKING:
     DeploymentOption = Enum | None
     ExperienceOption = Enum | None
     FamiliarOption = Enum | None
+    StartOption = Enum | None
+    DomainOption = Enum | None
+    HardwareOption = Enum | None
 else:
     ScaleOption = _answer_option("scale")
     PrototypingOption = _answer_option("prototyping")
     DeploymentOption = _answer_option("deployment")
     ExperienceOption = _answer_option("experience")
     FamiliarOption = _answer_option("familiar")
+    StartOption = _answer_option("start")
+    DomainOption = _answer_option("domain")
+    HardwareOption = _answer_option("hardware")
 
 AnswersFileOption = Annotated[
     Path | None,
@@ -93,6 +106,21 @@ DeviceOption = Annotated[
         case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU"
     ),
 ]
+
+
+def _finite_seconds(value: float) -> float:
+    """`--timeout nan` and `inf` pass the parser's min=1; neither is a number of seconds."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number of seconds")
+    return value
+
+
 TimeoutOption = Annotated[
-    float, typer.Option("--timeout", min=1, help="seconds before the smoke test is stopped")
+    float,
+    typer.Option(
+        "--timeout",
+        min=1,
+        callback=_finite_seconds,
+        help="seconds before the smoke test is stopped",
+    ),
 ]

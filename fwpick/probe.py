@@ -6,13 +6,16 @@ import json
 import platform
 import shutil
 import subprocess
-import sys
+import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fwpick.environment import Platform, installed, python_supported
+from fwpick import children, interpreter
+from fwpick.environment import Platform, python_supported
+from fwpick.errors import InterpreterError
 from fwpick.frameworks import FRAMEWORKS, REGISTRY
 
 # Run in a child process with the target interpreter: the fwpick process never imports
@@ -56,56 +59,73 @@ def nvidia_gpu_present() -> bool:
     return Path("/proc/driver/nvidia/version").exists() or shutil.which("nvidia-smi") is not None
 
 
-def probe(framework: str, *, python: str, timeout: float) -> dict[str, Any]:
-    """Ask `python` which devices `framework` can really use; errors become fields."""
-    try:
-        result = subprocess.run(
+def _spawn(framework: str, python: str, stack: ExitStack) -> subprocess.Popen[str]:
+    return stack.enter_context(
+        children.running(
             [python, "-c", PROBES[framework]],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
         )
+    )
+
+
+def _collect(process: subprocess.Popen[str], *, deadline: float, timeout: float) -> dict[str, Any]:
+    """Wait for one probe until the shared deadline; its answer or an error field."""
+    try:
+        stdout, stderr = process.communicate(timeout=max(0.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
+        children.kill_group(process)  # the probe and anything it started
+        process.communicate()
         return {"error": f"probe timed out after {timeout:g}s"}
-    except FileNotFoundError:
-        return {"error": f"interpreter not found: {python}"}
-    lines = result.stdout.strip().splitlines()
-    if result.returncode != 0 or not lines:
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    lines = stdout.strip().splitlines()
+    if process.returncode != 0 or not lines:
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
         return {"error": f"probe failed: {last}"}
     try:
-        data: dict[str, Any] = json.loads(lines[-1])
-    except json.JSONDecodeError:
+        data = json.loads(lines[-1])
+    except ValueError:
         return {"error": f"probe printed no JSON: {lines[-1][:200]}"}
+    if not isinstance(data, dict):
+        return {"error": f"probe printed no JSON object: {lines[-1][:200]}"}
     return data
+
+
+def probe_all(names: list[str], *, python: str, timeout: float) -> dict[str, dict[str, Any]]:
+    """Ask `python` which devices each framework can really use, all probes at once.
+
+    The probes import the frameworks (seconds each), so they run side by side; they are
+    started from this (the main) thread and killed as groups at the timeout or on a
+    signal, so Ctrl-C is never kept waiting for them.
+    """
+    deadline = time.monotonic() + timeout
+    with ExitStack() as stack:
+        running = {name: _spawn(name, python, stack) for name in names}
+        return {
+            name: _collect(process, deadline=deadline, timeout=timeout)
+            for name, process in running.items()
+        }
 
 
 def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
     """`fwpick env`: this machine, each framework's install state and usable devices."""
-    python = python or sys.executable
-    where = Platform.current()
+    children.check_timeout(timeout)
+    target = interpreter.inspect(python, timeout=timeout, modules=FRAMEWORKS)
+    where = replace(Platform.current(), python=target.version_info)
     gpu = nvidia_gpu_present()
-    # For this interpreter, package metadata answers "installed?" without a child.
-    to_probe = [
-        name
-        for name in FRAMEWORKS
-        if python != sys.executable or installed(name).version is not None
-    ]
-    # The probes import the frameworks (seconds each), so they run side by side.
-    with ThreadPoolExecutor(max_workers=len(FRAMEWORKS)) as pool:
-        results = dict(
-            zip(
-                to_probe,
-                pool.map(lambda name: probe(name, python=python, timeout=timeout), to_probe),
-                strict=True,
-            )
-        )
+    to_probe = [name for name in FRAMEWORKS if name in target.found]
+    try:
+        results = probe_all(to_probe, python=target.command, timeout=timeout)
+    except OSError as error:
+        raise InterpreterError(
+            f"--python {target.command}: cannot run it: {error.strerror or error}"
+        ) from None
     frameworks: dict[str, Any] = {}
     for framework in FRAMEWORKS:
         probed = results.get(framework, {})
-        # Not probed (metadata said so), or the child could not import it.
+        # Not found by the interpreter, or the child could not import it after all.
         missing = framework not in results or "No module named" in str(probed.get("error", ""))
         entry: dict[str, Any] = {
             "installed": not missing,
@@ -120,7 +140,7 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
             entry["error"] = probed["error"]
         frameworks[framework] = entry
     return {
-        "python": {"version": platform.python_version(), "executable": python},
+        "python": {"version": target.version, "executable": target.executable},
         "os": {"system": where.system, "release": platform.release(), "machine": where.machine},
         "nvidia_driver": gpu,
         "frameworks": frameworks,

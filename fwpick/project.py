@@ -1,20 +1,25 @@
-"""`fwpick new`: plan a project, stage it, smoke-test it, move it into place."""
+"""`fwpick new`: check everything, plan a project, stage it, smoke-test it, move it in."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fwpick import frameworks
+from fwpick import children, frameworks, interpreter
 from fwpick.advisor import Advice, advise
-from fwpick.errors import FwpickError, TemplateError
-from fwpick.names import project_name
-from fwpick.render import TASKS, ProjectSpec, check_target, commit, plan, stage, staging
-from fwpick.smoke import SmokeReport, run_smoke
+from fwpick.errors import TargetError, TemplateError
+from fwpick.folders import make_folders, remove_empty, resolve_parent
+from fwpick.names import project_name, refuse_importable, user_text
+from fwpick.place import check_target, place
+from fwpick.render import TASKS, ProjectSpec, plan, stage
+from fwpick.report import SmokeReport
+from fwpick.signals import deferred, hold
+from fwpick.smoke import run_smoke
+from fwpick.staging import staging
+from fwpick.venv import make_venv
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -96,52 +101,102 @@ def create_project(
     *,
     on_phase: Callable[[str], None] = lambda _: None,
 ) -> NewResult:
-    """Generate the project described by `options`; atomic, and never loses a user file."""
+    """Generate the project described by `options`; atomic, and never loses a user file.
+
+    Everything that can be checked is checked before anything is written: the name, the
+    texts, the target (links, clashes, permissions) and the interpreter (`--python`).
+    """
     name = project_name(options.name)
+    description = user_text(options.description, what="description")
+    author = user_text(options.author, what="author")
+    children.check_timeout(options.timeout)
     if options.task not in TASKS:
         raise TemplateError(f"unknown task {options.task!r}; choose from {', '.join(TASKS)}")
     framework = canonical_framework(options.framework)
     advice = advise(options.answers) if framework == "auto" else None
     if advice:
         framework = advice.recommendation.framework
-    target = (options.parent / name.folder).absolute()
+    target = resolve_parent(options.parent) / name.folder
+    # With --venv the project's own .venv (made from this interpreter) runs it.
+    runner = interpreter.inspect(
+        None if options.venv else options.python,
+        timeout=options.timeout,
+        modules=[name.package],
+    )
+    if name.package in runner.found:
+        refuse_importable(name, runner.command)
     spec = ProjectSpec(
         name=name,
         framework=framework,
         task=options.task,
         answers=dict(options.answers),
-        description=options.description,
-        author=options.author,
+        description=description,
+        author=author,
     )
     files = plan(spec)
     check_target(target, force=options.force, files=files)  # fail before the smoke test
+    if options.venv and os.path.lexists(target / ".venv"):
+        raise TargetError(f"{target / '.venv'} exists already; remove it or leave out --venv")
     result = NewResult(
         target, framework, options.task, tuple(files), None, advice, dry_run=options.dry_run
     )
     if options.dry_run:
         return result
+    made: list[Path] = []
+    try:
+        with deferred():  # made and remembered together, so a signal cannot orphan them
+            made = make_folders(target.parent)
+        return _write(result, options, files, on_phase)
+    except BaseException:
+        with deferred():
+            remove_empty(made)  # the --dir folders this run made, if they stayed empty
+        raise
+
+
+def _write(
+    planned: NewResult,
+    options: NewOptions,
+    files: dict[str, bytes],
+    on_phase: Callable[[str], None],
+) -> NewResult:
+    """Stage, smoke-test, move into place, then the extras; undone whole by a signal."""
+    target = planned.project
     report: SmokeReport | None = None
-    with staging(target) as staged:
+    python = options.python
+    initialised = False
+    # A missing target is staged beside it (then one rename); an existing folder inside
+    # itself, so the moves stay on its filesystem even when it is a mount point.
+    exists = os.path.lexists(target)
+    where, label = (target, "new") if exists else (target.parent, target.name)
+    with staging(where, label) as staged:
         on_phase("rendering")
         stage(files, staged)
         if options.smoke != "off" and not options.venv:
             report = _smoke(staged, options, on_phase)
-        kept = commit(staged, target, files, force=options.force)
-    python = options.python
-    if options.venv:
-        python = _make_venv(target, on_phase)
-        if options.smoke != "off":
-            report = _smoke(target, options, on_phase, python=python)
-    initialised = _init_git(target) if _wants_git(options.git, target) else False
-    return NewResult(
-        target,
-        framework,
-        options.task,
-        tuple(files),
-        report,
-        advice,
-        tuple(kept),
-        initialised,
+        with deferred():
+            placement = place(staged, target, files, force=options.force)
+        try:
+            if options.venv:
+                placement.created.append(target / ".venv")
+                python = make_venv(target, on_phase)
+                if options.smoke != "off":
+                    report = _smoke(target, options, on_phase, python=python)
+            if _wants_git(options.git, target):
+                placement.created.append(target / ".git")
+                initialised = _init_git(target)
+            hold()  # decided: from here the run reports success, whatever signal comes
+        except Exception:
+            hold()  # e.g. --venv failed: the project stays, and says so
+            raise
+        except BaseException:
+            with deferred():
+                placement.undo()  # a signal after the move: put everything back
+            raise
+    return replace(
+        planned,
+        smoke=report,
+        kept_aside=tuple(placement.kept_aside),
+        git_initialised=initialised,
         python=python,
     )
 
@@ -159,34 +214,16 @@ def _smoke(
     )
 
 
-def _make_venv(target: Path, on_phase: Callable[[str], None]) -> str:
-    """Create target/.venv and install the project (with its framework) into it."""
-    venv = target / ".venv"
-    python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
-    steps = [
-        [sys.executable, "-m", "venv", str(venv)],
-        [str(python), "-m", "pip", "install", "--quiet", "-e", f"{target}[dev]"],
-    ]
-    for command in steps:
-        on_phase("installing the project" if "pip" in command else "creating .venv")
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            raise FwpickError(f"creating {venv} failed ({' '.join(command[:4])}...): {last}")
-    return str(python)
-
-
 def _wants_git(requested: bool | None, target: Path) -> bool:
+    if os.path.lexists(target / ".git"):
+        return False  # a repository already: leave it as it is
     if requested is not None:
         return requested
     try:
-        inside = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"],
-            cwd=target.parent,
-            capture_output=True,
-            check=False,
+        inside = children.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=target.parent, timeout=30
         )
-    except FileNotFoundError:  # no git on this machine: nothing to initialise
+    except OSError:  # no git on this machine: nothing to initialise
         return False
     return inside.returncode != 0
 
@@ -194,9 +231,7 @@ def _wants_git(requested: bool | None, target: Path) -> bool:
 def _init_git(target: Path) -> bool:
     """`git init` the new project; a machine without git just gets no repository."""
     try:
-        result = subprocess.run(
-            ["git", "init", "--quiet", str(target)], capture_output=True, check=False
-        )
-    except FileNotFoundError:
+        result = children.run(["git", "init", "--quiet", str(target)], timeout=60)
+    except OSError:
         return False
     return result.returncode == 0

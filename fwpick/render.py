@@ -1,20 +1,17 @@
-"""Templates -> a file plan (pure), and the plan -> a folder on disk (atomic)."""
+"""Templates -> a file plan (pure), and the plan -> files in a folder."""
 
 from __future__ import annotations
 
+import functools
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from fwpick import __version__
-from fwpick.errors import TargetError, TemplateError
+from fwpick.errors import TargetError, TemplateError, os_error_message
 from fwpick.frameworks import FRAMEWORKS, REGISTRY
 from fwpick.names import ProjectName
 
@@ -40,7 +37,9 @@ class ProjectSpec:
     @property
     def deployment(self) -> str:
         """Where the model must run; anything but 'none' adds an export path."""
-        return self.answers.get("deployment", "none")
+        answer = self.answers.get("deployment", "none")
+        # Microcontroller targets start from the on-device (LiteRT) export.
+        return "mobile" if answer == "embedded" else answer
 
 
 def templates_root() -> Path:
@@ -71,8 +70,12 @@ def _comment_text(value: object) -> str:
     return text.replace("\\", "/").replace('"', "'")
 
 
+@functools.cache
 def environment(root: Path) -> jinja2.Environment:
-    """The one Jinja environment: strict, newline-preserving, with escaping filters."""
+    """The one Jinja environment: strict, newline-preserving, with escaping filters.
+
+    Cached per templates folder, so each template is compiled once per process.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root)),
         undefined=jinja2.StrictUndefined,
@@ -150,68 +153,15 @@ def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def _write_tree(files: Mapping[str, bytes], folder: Path) -> None:
+def stage(files: Mapping[str, bytes], folder: Path) -> None:
+    """Write the plan into the (staging) folder; an OS error is one line, e.g. a full disk."""
     for relative, content in files.items():
         path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-
-
-@contextmanager
-def staging(target: Path) -> Iterator[Path]:
-    """A temporary sibling of `target`, removed on any error (Ctrl-C included)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.fwpick-", dir=target.parent))
-    # mkdtemp makes the folder private (0700); the project should get the usual mode.
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def check_target(target: Path, *, force: bool, files: Mapping[str, bytes] | None = None) -> None:
-    """Refuse a target that is a file, a non-empty folder without --force, or (given the
-    plan) a folder whose files and folders clash with the project's."""
-    if target.exists() and not target.is_dir():
-        raise TargetError(f"{target} exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise TargetError(f"{target} exists and is not empty; pick another name or pass --force")
-    if files is not None and target.is_dir():
-        _check_no_type_clashes(target, files)
-
-
-def stage(files: Mapping[str, bytes], folder: Path) -> None:
-    """Write the plan into the staging folder."""
-    _write_tree(files, folder)
-
-
-def commit(staged: Path, target: Path, files: Mapping[str, bytes], *, force: bool) -> list[str]:
-    """Move a staged project into place; return the user files kept aside as `*.orig`.
-
-    A missing or empty target is replaced by one rename, so the project appears whole
-    or not at all. With --force into a non-empty folder, each colliding file that
-    differs is first renamed to `NAME.orig`: nothing the user made is deleted.
-    """
-    check_target(target, force=force, files=files)
-    if not target.exists() or not any(target.iterdir()):
-        if target.exists():
-            target.rmdir()
-        os.replace(staged, target)
-        staged.mkdir()  # leave something for the staging context to remove
-        return []
-    kept: list[str] = []
-    for relative, content in files.items():
-        destination = target / relative
-        if destination.is_file() and destination.read_bytes() != content:
-            backup = destination.with_name(destination.name + ".orig")
-            os.replace(destination, backup)
-            kept.append(backup.relative_to(target).as_posix())
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged / relative, destination)
-    return kept
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as error:
+            raise TargetError(os_error_message(error, doing="cannot write")) from None
 
 
 TASK_DESCRIPTIONS = {
@@ -229,20 +179,3 @@ def catalogue(root: Path | None = None) -> list[dict[str, str]]:
         if (root / framework).is_dir()
         for task in TASKS
     ]
-
-
-def _check_no_type_clashes(target: Path, files: Mapping[str, bytes]) -> None:
-    """Refuse, before moving anything, a folder where a file goes or a file where a folder goes."""
-    for relative in files:
-        destination = target / relative
-        if destination.is_dir():
-            raise TargetError(f"{destination} is a folder, but the project has a file there")
-        for parent in destination.relative_to(target).parents:
-            if (
-                parent != Path(".")
-                and (target / parent).exists()
-                and not (target / parent).is_dir()
-            ):
-                raise TargetError(
-                    f"{target / parent} is a file, but the project needs a folder there"
-                )

@@ -9,81 +9,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from fwpick.advisor import Recommendation
-from fwpick.frameworks import REGISTRY, display_name
+from fwpick.advice_view import advice
+from fwpick.frameworks import REGISTRY
 
 if TYPE_CHECKING:
     from fwpick.project import NewResult
-    from fwpick.smoke import SmokeReport
-
-CONFIDENCE_STYLE = {"low": "yellow", "medium": "cyan", "high": "green"}
-
-
-def _points(value: int) -> str:
-    return f"+{value}" if value else "·"
-
-
-def advice(
-    recommendation: Recommendation, *, notes: Sequence[str], next_command: str | None
-) -> RenderableType:
-    """The advisor's answer: verdict, the score table with reasons, flips, notes, next step."""
-    name = display_name(recommendation.framework)
-    style = CONFIDENCE_STYLE[recommendation.confidence]
-    verdict = Text.assemble(
-        ("Recommendation: ", "bold"),
-        (name, "bold green"),
-        f"  (margin {recommendation.margin}, confidence ",
-        (recommendation.confidence, style),
-        ")",
-    )
-    table = Table(show_lines=False, expand=False, title_justify="left")
-    table.add_column("criterion")
-    table.add_column("answer")
-    table.add_column("PyTorch", justify="right")
-    table.add_column("TensorFlow", justify="right")
-    table.add_column("why", overflow="fold", ratio=1)
-    for reason in recommendation.reasons:
-        table.add_row(
-            reason.criterion,
-            reason.answer,
-            _points(reason.points["torch"]),
-            _points(reason.points["tensorflow"]),
-            reason.why,
-        )
-    table.add_section()
-    table.add_row(
-        "total",
-        "",
-        str(recommendation.scores["torch"]),
-        str(recommendation.scores["tensorflow"]),
-        "",
-        style="bold",
-    )
-    parts: list[RenderableType] = [verdict, table]
-    if recommendation.confidence == "low":
-        parts.append(
-            Text("This is a close call: either framework is a sound choice here.", style="yellow")
-        )
-    if recommendation.tie_break:
-        parts.append(Text(f"Tie: {recommendation.tie_break}.", style="yellow"))
-    if recommendation.flips:
-        parts.append(Text("What would change it (one answer at a time):", style="bold"))
-        for flip in recommendation.flips:
-            parts.append(
-                Text(
-                    f"  --{flip.criterion} {flip.to} (instead of {flip.answer}) "
-                    f"-> {display_name(flip.framework)} "
-                    + (f"by {flip.margin}" if flip.margin else "on the tie-break")
-                )
-            )
-    else:
-        parts.append(Text("No single answer would change it.", style="bold"))
-    if notes:
-        parts.append(Text("Notes:", style="bold"))
-        parts.extend(Text(f"  - {note}") for note in notes)
-    if next_command:
-        parts.append(Text.assemble(("Next: ", "bold"), (next_command, "cyan")))
-    return Group(*parts)
+    from fwpick.report import SmokeReport
 
 
 def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
@@ -102,40 +33,40 @@ STATUS_STYLE = {"passed": "green", "fallback": "yellow", "skipped": "yellow", "f
 
 def smoke_report(report: SmokeReport) -> RenderableType:
     """A smoke report as a table, with the child's stderr tail when it failed."""
-    data = report.data
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    status = Text(data["status"], style=STATUS_STYLE.get(data["status"], "red"))
-    table.add_row("status", status)
-    version = data.get("framework_version") or "not installed"
-    table.add_row("framework", f"{data.get('framework')} {version}")
-    if data.get("device"):
-        table.add_row("device", f"{data['device'].get('type')} ({data['device'].get('name')})")
-    if data.get("steps"):
+    table.add_row("status", Text(report.status, style=STATUS_STYLE[report.status]))
+    version = report.framework_version or "not installed"
+    table.add_row("framework", f"{report.framework} {version}")
+    if report.device:
+        table.add_row("device", f"{report.device.type} ({report.device.name})")
+    if report.steps:
         table.add_row(
             "training",
-            f"{data['steps']} steps, loss {_num(data.get('loss_first'))}"
-            f" -> {_num(data.get('loss_last'))}",
+            f"{report.steps} steps, loss {_num(report.loss_first)} -> {_num(report.loss_last)}",
         )
-    for key, label in (("checkpoint_roundtrip", "checkpoint"), ("export_roundtrip", "export")):
-        if data.get(key) is not None:
-            table.add_row(label, "round trip ok" if data[key] else "round trip FAILED")
-    seconds = data.get("seconds") or {}
-    if seconds.get("total") is not None:
+    for value, label in (
+        (report.checkpoint_roundtrip, "checkpoint"),
+        (report.export_roundtrip, "export"),
+    ):
+        if value is not None:
+            table.add_row(label, "round trip ok" if value else "round trip FAILED")
+    seconds = report.seconds
+    if seconds.total is not None:
         table.add_row(
             "seconds",
-            f"import {_num(seconds.get('import'))}, first step "
-            f"{_num(seconds.get('first_step'))}, total {_num(seconds['total'])}",
+            f"import {_num(seconds.import_)}, first step {_num(seconds.first_step)}, "
+            f"total {_num(seconds.total)}",
         )
-    if data.get("fallback_reason"):
-        table.add_row("fell back", Text(str(data["fallback_reason"]), style="yellow"))
-    if data.get("error"):
-        table.add_row("error", Text(str(data["error"]), style="red"))
+    if report.fallback_reason:
+        table.add_row("fell back", Text(report.fallback_reason, style="yellow"))
+    if report.error:
+        table.add_row("error", Text(report.error, style="red"))
     if report.install_command:
         table.add_row("install", Text(report.install_command, style="cyan"))
     parts: list[RenderableType] = [Text("Smoke test", style="bold"), table]
-    if data["status"] == "failed" and report.stderr_tail:
+    if report.status == "failed" and report.stderr_tail:
         parts += [
             Text("last lines of the smoke test's stderr:", style="bold"),
             Text(report.stderr_tail, style="dim"),
@@ -152,9 +83,7 @@ def new_result(result: NewResult) -> RenderableType:
     parts: list[RenderableType] = []
     if result.advice:
         # The advice's own "next" command is the one being run: leave it out.
-        parts.append(
-            advice(result.advice.recommendation, notes=result.advice.notes, next_command=None)
-        )
+        parts.append(advice(result.advice, show_next=False))
     verb = "Would create" if result.dry_run else "Created"
     parts.append(
         Text.assemble(

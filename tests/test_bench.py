@@ -17,7 +17,7 @@ from conftest import REPO, need, run_fwpick
 from rich.console import Console
 
 from fwpick.advisor import advise
-from fwpick.bench_process import Interrupted, run_child, stop_on_signals
+from fwpick.bench_process import run_child
 from fwpick.bench_stats import (
     MIN_STEPS,
     SPREAD_LIMIT,
@@ -32,7 +32,7 @@ from fwpick.bench_stats import (
 from fwpick.bench_types import BenchResult, Row
 from fwpick.bench_view import bar, markdown
 from fwpick.errors import ExitCode
-from fwpick.questions import knowledge
+from fwpick.knowledge import knowledge
 
 # ---------------------------------------------------------------- statistics
 
@@ -356,17 +356,6 @@ def test_an_interrupt_kills_the_child_group_and_propagates(tmp_path: Path) -> No
     assert gone(grandchild_pid(log))
 
 
-@linux_only
-def test_sigterm_and_sighup_become_interrupted_only_inside_the_scope() -> None:
-    before = signal.getsignal(signal.SIGTERM)
-    for signum, code in ((signal.SIGTERM, 143), (signal.SIGHUP, 129)):
-        with pytest.raises(Interrupted) as raised, stop_on_signals():
-            os.kill(os.getpid(), signum)
-            time.sleep(1)  # the handler runs at the next bytecode; never reached
-        assert raised.value.exit_code == code
-    assert signal.getsignal(signal.SIGTERM) is before
-
-
 # ---------------------------------------------------------------- the command
 
 
@@ -393,7 +382,7 @@ def test_a_bad_answers_file_is_refused_before_anything_runs(tmp_path: Path) -> N
 def test_a_missing_interpreter_is_refused() -> None:
     result = run_fwpick("bench", "--python", "/nonexistent/python3")
     assert result.returncode == 1
-    assert "interpreter not found: /nonexistent/python3" in result.stderr
+    assert "--python /nonexistent/python3: no such file" in result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -430,7 +419,7 @@ def test_missing_frameworks_get_rows_with_the_install_command(
     assert f"for your answers in {answers}" in document["conclusion"]
     rows = {row["framework"]: row for row in document["results"]}
     assert {row["status"] for row in rows.values()} == {"not_installed"}
-    assert rows["torch"]["install_command"].startswith(f"{bare_python} -m pip install 'torch")
+    assert rows["torch"]["install_command"].startswith(f"{bare_python} -m pip install torch")
     assert "tensorflow" in rows["tensorflow"]["install_command"]
     assert rows["torch"]["samples_per_second"] is None
     assert document["comparisons"] == []

@@ -12,9 +12,10 @@ from conftest import run_fwpick
 from rich.console import Console
 from typer.testing import CliRunner
 
-from fwpick.cli import app
+from fwpick.answers import collect
+from fwpick.cli import app, out_console
 from fwpick.errors import AnswersError
-from fwpick.questions import collect, knowledge
+from fwpick.knowledge import knowledge
 
 runner = CliRunner()
 
@@ -33,11 +34,70 @@ def test_defaults_json_is_one_document_with_the_contract_keys() -> None:
         "flips",
         "notes",
         "next",
+        "schema",
+        "knowledge_date",
+        "alternatives",
+        "detected",
+        "install",
     ):
         assert key in document
+    assert isinstance(document["schema"], int)
     assert document["framework"] == "torch"
     assert set(document["scores"]) == {"torch", "tensorflow"}
-    assert {"criterion", "favours", "weight", "why"} <= set(document["reasons"][0])
+    for reason in document["reasons"]:
+        assert {"criterion", "favours", "weight", "why", "sources"} <= set(reason)
+        assert reason["sources"] and {"id", "title", "url"} <= set(reason["sources"][0])
+    assert all(set(note) == {"code", "text"} for note in document["notes"])
+    assert document["answers"]["hardware"] == "auto"
+    assert document["detected"]["hardware"] in {"cpu", "nvidia", "amd", "apple", "tpu"}
+    assert document["install"]["command"].startswith("python -m pip install ")
+
+
+def test_flips_say_when_they_rest_on_the_tie_break() -> None:
+    result = runner.invoke(
+        app, ["advise", "--defaults", "--hardware", "cpu", "--scale", "large", "--json"]
+    )
+    flips = json.loads(result.stdout)["flips"]
+    assert flips and all(flip["tie"] == (flip["margin"] == 0) for flip in flips)
+    assert any(flip["tie"] for flip in flips)
+
+
+def test_sources_lists_the_evidence() -> None:
+    as_json = runner.invoke(app, ["advise", "--sources", "--json"])
+    assert as_json.exit_code == 0
+    document = json.loads(as_json.stdout)
+    assert document["knowledge_date"] == knowledge().knowledge_date.isoformat()
+    assert {source["id"] for source in document["sources"]} == set(knowledge().sources)
+    text = runner.invoke(app, ["advise", "--sources"], env={"COLUMNS": "160"})
+    assert text.exit_code == 0
+    assert "transformers-v5" in text.stdout and "keras-20585" in text.stdout
+
+
+@pytest.mark.parametrize("columns", [60, 80, 99, 100, 140])
+def test_no_word_is_broken_at_any_width(columns: int) -> None:
+    args = [
+        "advise",
+        "--defaults",
+        "--hardware",
+        "cpu",
+        "--start",
+        "pretrained",
+        "--domain",
+        "tabular",
+        "--deployment",
+        "browser",
+    ]
+    out_console.cache_clear()  # the console reads COLUMNS when it is made
+    result = runner.invoke(app, args, env={"COLUMNS": str(columns)})
+    out_console.cache_clear()
+    assert result.exit_code == 0
+    words = set(result.stdout.split())
+    document = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    for reason in document["reasons"]:
+        for word in reason["why"].split():
+            assert word in words, (columns, word)
+    # Narrow terminals get the reasons under each criterion instead of a table.
+    assert ("┃" in result.stdout) == (columns >= 100)
 
 
 def test_human_output_shows_reasons_flips_and_next_command() -> None:
@@ -47,6 +107,7 @@ def test_human_output_shows_reasons_flips_and_next_command() -> None:
     assert result.exit_code == 0
     assert "Recommendation: TensorFlow" in result.stdout
     assert "scalability" in result.stdout
+    assert "python -m pip install" in result.stdout
     assert "What would change it" in result.stdout
     assert "fwpick new my_project --framework tensorflow --deployment server" in result.stdout
 
@@ -113,7 +174,7 @@ def test_prompts_read_from_a_stream_and_retry_invalid_answers() -> None:
         use_defaults=False,
         interactive=True,
         console=console,
-        stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\n"),
+        stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\npretrained\n\nnvidia\n"),
     )
     assert answers == {
         "scale": "large",
@@ -121,6 +182,9 @@ def test_prompts_read_from_a_stream_and_retry_invalid_answers() -> None:
         "deployment": "mobile",
         "experience": "beginner",
         "familiar": "torch",
+        "start": "pretrained",
+        "domain": "general",  # a bare Enter takes the default
+        "hardware": "nvidia",
     }
 
 
@@ -166,3 +230,14 @@ def test_every_question_has_a_flag_on_advise() -> None:
     help_text = runner.invoke(app, ["advise", "--help"], env={"COLUMNS": "200"}).stdout
     for question in knowledge().questions:
         assert question.flag in help_text
+        for value in question.values:
+            assert value in help_text
+
+
+@pytest.mark.parametrize("command", ["advise", "new"])
+def test_narrow_help_never_breaks_a_choice(command: str) -> None:
+    help_text = run_fwpick(command, "--help", env={"COLUMNS": "70", "TERM": "dumb"}).stdout
+    words = set(help_text.replace("│", " ").split())
+    for question in knowledge().questions:
+        for value in question.values:
+            assert value in words, (command, question.id, value)

@@ -274,7 +274,13 @@ import json, sys, time
 if sys.argv[sys.argv.index("--device") + 1] == "auto":
     while True:  # an accelerator that never answers
         time.sleep(1)
-print(json.dumps({"status": "passed", "device": {"type": "cpu", "name": "cpu"}}))
+print(json.dumps({
+    "status": "passed", "framework": "json", "framework_version": "1",
+    "device": {"type": "cpu", "name": "cpu"}, "steps": 2, "loss_first": 1.0, "loss_last": 0.5,
+    "checkpoint_roundtrip": True, "export_roundtrip": None,
+    "seconds": {"import": 0.0, "first_step": 0.0, "total": 0.1},
+    "fallback_reason": None, "error": None,
+}))
 """
 
 
@@ -284,7 +290,8 @@ def test_a_hanging_smoke_is_stopped_at_the_timeout(tmp_path: Path) -> None:
         "smoke", str(project), "--device", "cpu", "--timeout", "3", "--json", timeout=60
     )
     assert result.returncode == 3
-    assert json.loads(result.stdout)["error"] == "timed out after 3s"
+    report = json.loads(result.stdout)
+    assert report["error"] == "timed out after 3s" and report["cause"] == "timeout"
 
 
 def test_a_hang_on_auto_is_retried_on_cpu_as_a_fallback(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,35 @@ def test_list(tmp_path: Path) -> None:
         ("tensorflow", "regression"),
         ("tensorflow", "classification"),
     }
+
+
+@pytest.mark.slow
+def test_a_failed_venv_keeps_the_project_removes_the_venv_and_quotes_pip(tmp_path: Path) -> None:
+    # pip with no index and no config: installing the project's build backend fails.
+    offline = {
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(tmp_path / "no-wheels-here"),
+    }
+    result = run_fwpick(
+        "new",
+        "demo",
+        "-f",
+        "torch",
+        "--dir",
+        str(tmp_path),
+        "--no-git",
+        "--venv",
+        "--json",
+        env=offline,
+        timeout=300,
+    )
+    assert result.returncode == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: created {tmp_path / 'demo'}, but pip")
+    assert "ERROR: " in lines[0]  # pip's own words
+    error = json.loads(result.stdout)["error"]
+    assert error["exit_code"] == 3 and "ERROR: " in error["message"]
+    assert (tmp_path / "demo/pyproject.toml").is_file()
+    assert not (tmp_path / "demo/.venv").exists()
+    assert sorted(os.listdir(tmp_path)) == ["demo"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import run_fwpick
@@ -31,9 +32,28 @@ def test_env_json_reports_each_framework_and_its_devices() -> None:
 
 def test_env_with_an_interpreter_that_does_not_exist() -> None:
     result = run_fwpick("env", "--python", "/no/such/python", "--json")
-    assert result.returncode == 0
-    for entry in json.loads(result.stdout)["frameworks"].values():
-        assert entry["error"] == "interpreter not found: /no/such/python"
+    assert result.returncode == 1
+    assert result.stderr == "error: --python /no/such/python: no such file\n"
+    assert json.loads(result.stdout) == {
+        "error": {"message": "--python /no/such/python: no such file", "exit_code": 1}
+    }
+
+
+def test_env_reports_the_other_interpreters_own_version(tmp_path: Path) -> None:
+    # A "python" that answers fwpick's check as version 3.99.1 and has no framework.
+    fake = tmp_path / "python"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'exec {sys.executable} -c "import json, sys; print(json.dumps('
+        "{'fwpick_check': 1, 'executable': '/opt/fake/python', 'version': '3.99.1', "
+        "'found': []}))\"\n"
+    )
+    fake.chmod(0o755)
+    result = run_fwpick("env", "--python", str(fake), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["python"] == {"version": "3.99.1", "executable": "/opt/fake/python"}
+    assert all(not entry["installed"] for entry in report["frameworks"].values())
 
 
 @pytest.mark.parametrize(

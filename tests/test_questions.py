@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from fwpick.answers import merge, parse_answers_text, read_answers_file, to_toml
 from fwpick.errors import AnswersError
-from fwpick.questions import knowledge, merge, parse_answers_text, read_answers_file, to_toml
+from fwpick.knowledge import knowledge
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,15 @@ def test_priority_is_defaults_then_file_then_flags() -> None:
 
 def test_missing_answers_are_reported_in_questionnaire_order() -> None:
     _, missing = merge(flags={"familiar": "tf"}, file_answers={}, use_defaults=False)
-    assert [q.id for q in missing] == ["scale", "prototyping", "deployment", "experience"]
+    assert [q.id for q in missing] == [
+        "scale",
+        "prototyping",
+        "deployment",
+        "experience",
+        "start",
+        "domain",
+        "hardware",
+    ]
 
 
 def test_saved_answers_read_back(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from fwpick.errors import TargetError, TemplateError
+from fwpick.compat import tomllib
+from fwpick.errors import TemplateError
+from fwpick.knowledge import knowledge
 from fwpick.names import project_name
-from fwpick.questions import knowledge, tomllib
-from fwpick.render import FRAMEWORKS, TASKS, ProjectSpec, check_target, commit, plan, stage, staging
+from fwpick.render import FRAMEWORKS, TASKS, ProjectSpec, plan, stage
 
 
 def build_templates(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -146,54 +147,6 @@ def test_twins_have_the_same_layout() -> None:
     for task in TASKS:
         torch_files, tf_files = (set(plan(spec(f, task, deployment="server"))) for f in FRAMEWORKS)
         assert torch_files == tf_files
-
-
-def test_commit_is_one_rename_and_force_keeps_user_files(tmp_path: Path) -> None:
-    files = {"a.txt": b"new a\n", "sub/b.txt": b"new b\n"}
-    target = tmp_path / "proj"
-    with staging(target) as staged:
-        stage(files, staged)
-        assert commit(staged, target, files, force=False) == []
-    assert (target / "sub/b.txt").read_bytes() == b"new b\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["proj"]  # no staging folder left
-
-    (target / "a.txt").write_text("the user's edit\n")
-    (target / "mine.txt").write_text("user file\n")
-    with pytest.raises(TargetError, match="not empty; pick another name or pass --force"):
-        check_target(target, force=False)
-    with staging(target) as staged:
-        stage(files, staged)
-        kept = commit(staged, target, files, force=True)
-    assert kept == ["a.txt.orig"]
-    assert (target / "a.txt.orig").read_text() == "the user's edit\n"
-    assert (target / "a.txt").read_bytes() == b"new a\n"
-    assert (target / "mine.txt").read_text() == "user file\n"
-
-
-def test_an_error_while_staging_leaves_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "proj"
-    with pytest.raises(KeyboardInterrupt), staging(target) as staged:
-        stage({"a.txt": b"x"}, staged)
-        raise KeyboardInterrupt
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("clash", ["file-where-a-folder-goes", "folder-where-a-file-goes"])
-def test_force_refuses_type_clashes_before_touching_anything(tmp_path: Path, clash: str) -> None:
-    target = tmp_path / "proj"
-    target.mkdir()
-    if clash == "file-where-a-folder-goes":
-        (target / "sub").write_text("a file named like the project's folder\n")
-    else:
-        (target / "a.txt").mkdir()
-    (target / "z.txt").write_text("keep\n")
-    before = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
-    files = {"a.txt": b"new a\n", "sub/b.txt": b"new b\n", "z.txt": b"new z\n"}
-    with pytest.raises(TargetError, match="but the project"), staging(target) as staged:
-        stage(files, staged)
-        commit(staged, target, files, force=True)
-    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == before
-    assert (target / "z.txt").read_text() == "keep\n"
 
 
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")

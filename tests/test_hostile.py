@@ -1,0 +1,589 @@
+"""A catalogue of hostile inputs through the real CLI entry point.
+
+Each case sets up a folder of the user's files, runs `fwpick ...` and checks: the exit
+code, one `error: ...` line on stderr (the parser's own box for usage errors), no
+traceback, the user's files byte-identical, and nothing left behind (no staging folder,
+no half-made project). Cases run in-process through `fwpick.cli:main`, the console
+script itself, so the whole catalogue takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hostile import invoke, snapshot
+
+NEW = ["new", "demo", "-f", "torch", "--no-smoke", "--no-git"]
+Setup = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input: how to set it up, the argv, and what must come out."""
+
+    id: str
+    argv: list[str]
+    code: int
+    fragment: str
+    setup: Setup | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
+    changes: bool = False  # the command is meant to write (a success case)
+
+
+def write(relative: str, content: str | bytes = "x\n") -> Setup:
+    def setup(home: Path) -> None:
+        path = home / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+    return setup
+
+
+def link(relative: str, to: str) -> Setup:
+    def setup(home: Path) -> None:
+        (home / relative).parent.mkdir(parents=True, exist_ok=True)
+        (home / relative).symlink_to(to if to.startswith("/") else home / to)
+
+    return setup
+
+
+def folder(relative: str, mode: int = 0o755) -> Setup:
+    def setup(home: Path) -> None:
+        (home / relative).mkdir(parents=True, exist_ok=True)
+        (home / relative).chmod(mode)
+
+    return setup
+
+
+def both(*setups: Setup) -> Setup:
+    def setup(home: Path) -> None:
+        for each in setups:
+            each(home)
+
+    return setup
+
+
+def script(relative: str, body: str) -> Setup:
+    def setup(home: Path) -> None:
+        path = home / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+        path.chmod(0o755)
+
+    return setup
+
+
+def fifo(relative: str) -> Setup:
+    return lambda home: os.mkfifo(home / relative)
+
+
+def fake_project(relative: str, marker: str | bytes, smoke: str | None = None) -> Setup:
+    """A project folder with a given .fwpick.toml and (optionally) smoke entry."""
+    setups = [write(f"{relative}/.fwpick.toml", marker)]
+    if smoke is not None:
+        setups += [
+            write(f"{relative}/src/fake/__init__.py", ""),
+            write(f"{relative}/src/fake/smoke.py", smoke),
+        ]
+    return both(*setups)
+
+
+FAKE_MARKER = '[project]\npackage = "fake"\nframework = "json"\ntask = "regression"\n'
+GOOD_REPORT = {
+    "status": "passed",
+    "framework": "json",
+    "framework_version": "1",
+    "device": {"type": "cpu", "name": "cpu"},
+    "steps": 3,
+    "loss_first": 1.0,
+    "loss_last": 0.5,
+    "checkpoint_roundtrip": True,
+    "export_roundtrip": None,
+    "seconds": {"import": 0.1, "first_step": 0.1, "total": 0.3},
+    "fallback_reason": None,
+    "error": None,
+}
+
+
+def printing(report: object) -> str:
+    return f"print({json.dumps(json.dumps(report))})\n"
+
+
+def bad_report(**changes: object) -> str:
+    return printing({**GOOD_REPORT, **changes})
+
+
+NESTED = "[" * 20_000 + "]" * 20_000
+HANG = "#!/bin/sh\nsleep 30\n"
+
+CASES = [
+    # --- project names -------------------------------------------------------------
+    Case("name-empty", ["new", "", "-f", "torch"], 1, "the project name is empty"),
+    Case("name-blank", ["new", "   ", "-f", "torch"], 1, "the project name is empty"),
+    Case("name-parent-path", ["new", "../x", "-f", "torch"], 1, "is a path, not a name"),
+    Case("name-nested-path", ["new", "a/b", "-f", "torch"], 1, "is a path"),
+    Case("name-dotdot", ["new", "..", "-f", "torch"], 1, "is a path"),
+    Case("name-dot", ["new", ".", "-f", "torch"], 1, "is a path"),
+    Case("name-absolute", ["new", "/etc", "-f", "torch"], 1, "is a path"),
+    Case("name-backslash", ["new", "a\\b", "-f", "torch"], 1, "is a path"),
+    Case("name-keyword", ["new", "class", "-f", "torch"], 1, "is a Python keyword"),
+    Case("name-soft-keyword", ["new", "match", "-f", "torch"], 1, "is a Python keyword"),
+    Case("name-stdlib", ["new", "json", "-f", "torch"], 1, "standard-library module"),
+    Case("name-stdlib-os", ["new", "OS", "-f", "torch"], 1, "standard-library module"),
+    Case("name-framework", ["new", "torch", "-f", "torch"], 1, "would shadow a package"),
+    Case("name-numpy", ["new", "NumPy", "-f", "torch"], 1, "would shadow a package"),
+    Case("name-tf", ["new", "tf", "-f", "torch"], 1, "would shadow a package"),
+    Case("name-test", ["new", "test", "-f", "torch"], 1, "would shadow"),
+    Case("name-absl", ["new", "absl", "-f", "tf"], 1, "would shadow a package"),
+    Case("name-google", ["new", "google", "-f", "tf"], 1, "would shadow a package"),
+    Case("name-typing-ext", ["new", "typing-extensions", "-f", "tf"], 1, "would shadow"),
+    Case("name-importable", [*NEW[:1], "pexpect", *NEW[2:]], 1, "can already import"),
+    Case("name-importable-2", [*NEW[:1], "Hypothesis", *NEW[2:]], 1, "can already import"),
+    Case("name-digit", ["new", "1st", "-f", "torch"], 1, "must start with a letter"),
+    Case("name-space", ["new", "my project", "-f", "torch"], 1, "must start with a letter"),
+    Case("name-unicode", ["new", "é", "-f", "torch"], 1, "must start with a letter"),
+    Case("name-dash-first", ["new", "-f", "torch", "--", "-rf"], 1, "must start with a letter"),
+    Case("name-too-long", [*NEW[:1], "a" * 65, *NEW[2:]], 1, "use at most 64"),
+    Case("name-overflows-path", [*NEW[:1], "a" * 300, *NEW[2:]], 1, "use at most 64"),
+    Case("name-newline", ["new", "de\nmo", "-f", "torch"], 1, "must start with a letter"),
+    Case("name-undecodable", ["new", "demo\udcff", "-f", "torch"], 1, "must start with a letter"),
+    Case("name-pip", ["new", "pip", "-f", "torch"], 1, "would shadow"),
+    # --- description and author -------------------------------------------------------
+    Case("desc-newline", [*NEW, "--description", "a\nb"], 1, "description must be one line"),
+    Case("desc-cr", [*NEW, "--description", "a\rb"], 1, "description must be one line"),
+    Case("desc-u2028", [*NEW, "--description", "a\u2028b"], 1, "must be one line"),
+    Case("desc-trailing-nl", [*NEW, "--description", "ab\n"], 1, "must be one line"),
+    Case("desc-too-long", [*NEW, "--description", "x" * 301], 1, "use at most 300"),
+    Case("desc-escape", [*NEW, "--description", "\x1b[31mred"], 1, "control character"),
+    Case("desc-undecodable", [*NEW, "--description", "a\udcffb"], 1, "undecodable byte"),
+    Case("author-newline", [*NEW, "--author", "A\nB"], 1, "author must be one line"),
+    Case("author-bell", [*NEW, "--author", "A\x07"], 1, "control character"),
+    Case("author-too-long", [*NEW, "--author", "a" * 201], 1, "use at most 200"),
+    # --- where the project goes ---------------------------------------------------------
+    Case("dir-is-file", [*NEW, "--dir", "f"], 1, "is not a folder", write("f")),
+    Case("dir-under-file", [*NEW, "--dir", "f/sub"], 1, "is not a folder", write("f")),
+    Case("dir-proc", [*NEW, "--dir", "/proc/self/fd"], 1, "cannot"),
+    Case("dir-dev-null", [*NEW, "--dir", "/dev/null"], 1, "is not a folder"),
+    Case("dir-loop", [*NEW, "--dir", "a/x"], 1, "", both(link("a", "b"), link("b", "a"))),
+    Case("dir-name-too-long", [*NEW, "--dir", "d" * 300], 1, "too long"),
+    Case("target-is-file", NEW, 1, "exists and is not a folder", write("demo")),
+    Case("target-not-empty", NEW, 1, "not empty; pick another name", write("demo/mine.txt")),
+    Case(
+        "target-link-dir", NEW, 1, "is a symbolic link", both(folder("real"), link("demo", "real"))
+    ),
+    Case("target-dangling-link", NEW, 1, "is a symbolic link", link("demo", "/nonexistent/x")),
+    Case("target-link-file", NEW, 1, "is a symbolic link", both(write("f"), link("demo", "f"))),
+    Case(
+        "force-folder-for-file",
+        [*NEW, "--force"],
+        1,
+        "is a folder, but the project has a file there",
+        folder("demo/src/demo/train.py"),
+    ),
+    Case(
+        "force-file-for-folder",
+        [*NEW, "--force"],
+        1,
+        "is a file, but the project needs a folder there",
+        write("demo/src", "mine"),
+    ),
+    Case(
+        "force-link-outside",
+        [*NEW, "--force"],
+        1,
+        "does not write through links",
+        both(folder("outside"), write("outside/keep.py"), link("demo/src", "outside")),
+    ),
+    Case(
+        "force-venv-exists",
+        [*NEW, "--force", "--venv"],
+        1,
+        ".venv exists already",
+        write("demo/.venv/pyvenv.cfg"),
+    ),
+    # --- answers files ------------------------------------------------------------------
+    Case("answers-missing", [*NEW, "--answers", "nope.toml"], 1, "answers file not found"),
+    Case("answers-folder", [*NEW, "--answers", "d"], 1, "is a folder", folder("d")),
+    Case("answers-fifo", [*NEW, "--answers", "p"], 1, "not a regular file", fifo("p")),
+    Case("answers-device", [*NEW, "--answers", "/dev/zero"], 1, "not a regular file"),
+    Case(
+        "answers-huge",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "the limit is",
+        write("a.toml", "#" * 70_000),
+    ),
+    Case(
+        "answers-nested-json",
+        [*NEW, "--answers", "a.json"],
+        1,
+        "nested too deeply",
+        write("a.json", '{"a": ' + NESTED + "}"),
+    ),
+    Case(
+        "answers-big-int-json",
+        [*NEW, "--answers", "a.json"],
+        1,
+        "a.json",
+        write("a.json", '{"scale": ' + "9" * 5000 + "}"),
+    ),
+    Case(
+        "answers-big-int-toml",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "a.toml",
+        write("a.toml", "scale = " + "9" * 5000),
+    ),
+    Case(
+        "answers-nan-toml",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "finite",
+        write("a.toml", "scale = nan"),
+    ),
+    Case(
+        "answers-inf-json",
+        [*NEW, "--answers", "a.json"],
+        1,
+        "finite",
+        write("a.json", '{"scale": 1e999}'),
+    ),
+    Case(
+        "answers-bad-json", [*NEW, "--answers", "a.json"], 1, "not valid JSON", write("a.json", "{")
+    ),
+    Case(
+        "answers-bad-toml",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "not valid TOML",
+        write("a.toml", "x = "),
+    ),
+    Case(
+        "answers-array",
+        [*NEW, "--answers", "a.json"],
+        1,
+        "expected a JSON object",
+        write("a.json", "[1]"),
+    ),
+    Case(
+        "answers-unknown-key",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "unknown key 'size'",
+        write("a.toml", 'size = "x"'),
+    ),
+    Case(
+        "answers-bad-value",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "not a valid answer",
+        write("a.toml", 'scale = "huge"'),
+    ),
+    Case(
+        "answers-table-value",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "not a table",
+        write("a.toml", "[scale]\nx = 1"),
+    ),
+    Case(
+        "answers-list-value",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "not a list",
+        write("a.toml", "scale = [1]"),
+    ),
+    Case(
+        "answers-beside-table",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "beside an [answers] table",
+        write("a.toml", 'scale = "large"\n[answers]\ndeployment = "none"\n'),
+    ),
+    Case(
+        "answers-not-utf8",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "not UTF-8",
+        write("a.toml", b"scale = '\xff'"),
+    ),
+    Case(
+        "answers-bom",
+        [*NEW, "--answers", "a.toml"],
+        0,
+        "",
+        write("a.toml", b'\xef\xbb\xbfscale = "large"\n'),
+        changes=True,
+    ),
+    # --- numbers --------------------------------------------------------------------------
+    Case("timeout-nan", [*NEW, "--timeout", "nan"], 2, "not a finite number"),
+    Case("timeout-inf", [*NEW, "--timeout", "inf"], 2, "not a finite number"),
+    Case("timeout-negative", [*NEW, "--timeout", "-1"], 2, "--timeout"),
+    Case("timeout-zero", ["smoke", ".", "--timeout", "0"], 2, "--timeout"),
+    Case("timeout-text", ["env", "--timeout", "soon"], 2, "--timeout"),
+    Case("env-timeout-nan", ["env", "--timeout", "nan"], 2, "not a finite number"),
+    # --- --python ---------------------------------------------------------------------------
+    Case("python-missing", [*NEW, "--python", "/no/such/python"], 1, "no such file"),
+    Case("python-not-on-path", [*NEW, "--python", "no-such-python-3"], 1, "not found on PATH"),
+    Case("python-folder", [*NEW, "--python", "d"], 1, "is a folder", folder("d")),
+    Case("python-not-executable", [*NEW, "--python", "p"], 1, "is not executable", write("p")),
+    Case("python-false", [*NEW, "--python", "/bin/false"], 1, "not a working Python"),
+    Case("python-true", [*NEW, "--python", "/bin/true"], 1, "not a working Python"),
+    Case(
+        "python-hangs",
+        [*NEW, "--python", "./p", "--timeout", "1"],
+        1,
+        "did not answer within 1s",
+        script("p", HANG),
+    ),
+    Case(
+        "python-no-shebang",
+        [*NEW, "--python", "./p"],
+        1,
+        "cannot run it",
+        script("p", "not a program"),
+    ),
+    Case(
+        "smoke-python-false",
+        ["smoke", "proj", "--python", "/bin/false"],
+        1,
+        "not a working Python",
+        fake_project("proj", FAKE_MARKER, printing(GOOD_REPORT)),
+    ),
+    Case("env-python-false", ["env", "--python", "/bin/false"], 1, "not a working Python"),
+    Case("env-python-missing", ["env", "--python", "/no/such/python", "--json"], 1, "no such file"),
+    # --- choices and usage --------------------------------------------------------------------
+    Case("framework-unknown", ["new", "demo", "--framework", "jax"], 1, "unknown framework 'jax'"),
+    Case("task-unknown", ["new", "demo", "-f", "torch", "--task", "detection"], 2, "--task"),
+    Case(
+        "smoke-mode-unknown",
+        ["new", "demo", "-f", "torch", "--smoke", "sometimes"],
+        2,
+        "--smoke require",
+    ),
+    Case("device-unknown", [*NEW, "--device", "tpu"], 2, "--device"),
+    Case("option-unknown", [*NEW, "--frobnicate"], 2, "No such option"),
+    Case("command-unknown", ["frobnicate"], 2, "No such command"),
+    Case("auto-no-terminal", ["new", "demo", "--no-smoke"], 1, "missing answers"),
+    # --- fwpick smoke on broken projects ---------------------------------------------------------
+    Case("smoke-not-project", ["smoke", "."], 1, "is not a project generated by fwpick"),
+    Case("smoke-missing-path", ["smoke", "nope"], 1, "no such folder"),
+    Case(
+        "marker-bad-bytes",
+        ["smoke", "proj"],
+        1,
+        "not UTF-8",
+        fake_project("proj", b"\xff\xfe[project]"),
+    ),
+    Case(
+        "marker-not-toml", ["smoke", "proj"], 1, "not valid TOML", fake_project("proj", "[project")
+    ),
+    Case(
+        "marker-wrong-types",
+        ["smoke", "proj"],
+        1,
+        "must be names",
+        fake_project("proj", "[project]\npackage = 3\nframework = []\ntask = {}\n"),
+    ),
+    Case(
+        "marker-no-project",
+        ["smoke", "proj"],
+        1,
+        "lacks [project]",
+        fake_project("proj", 'answers = "x"\n'),
+    ),
+    Case("marker-is-folder", ["smoke", "proj"], 1, "is not a project", folder("proj/.fwpick.toml")),
+    Case(
+        "marker-path-package",
+        ["smoke", "proj"],
+        1,
+        "must be names",
+        fake_project("proj", '[project]\npackage = "../../x"\nframework = "json"\ntask = "r"\n'),
+    ),
+    Case(
+        "report-bare-passed",
+        ["smoke", "proj"],
+        3,
+        "lacks framework",
+        fake_project("proj", FAKE_MARKER, printing({"status": "passed"})),
+    ),
+    Case(
+        "report-wrong-types",
+        ["smoke", "proj"],
+        3,
+        "steps must be a whole number",
+        fake_project("proj", FAKE_MARKER, bad_report(steps="12")),
+    ),
+    Case(
+        "report-device-type",
+        ["smoke", "proj"],
+        3,
+        "device must be",
+        fake_project("proj", FAKE_MARKER, bad_report(device="cpu")),
+    ),
+    Case(
+        "report-no-evidence",
+        ["smoke", "proj"],
+        3,
+        "checkpoint round trip",
+        fake_project("proj", FAKE_MARKER, bad_report(checkpoint_roundtrip=None)),
+    ),
+    Case(
+        "report-loss-rises",
+        ["smoke", "proj"],
+        3,
+        "loss falling",
+        fake_project("proj", FAKE_MARKER, bad_report(loss_last=2.0)),
+    ),
+    Case(
+        "report-unknown-status",
+        ["smoke", "proj"],
+        3,
+        "unknown status",
+        fake_project("proj", FAKE_MARKER, bad_report(status="great")),
+    ),
+    Case(
+        "report-not-object",
+        ["smoke", "proj"],
+        3,
+        "not a JSON object",
+        fake_project("proj", FAKE_MARKER, printing([1, 2])),
+    ),
+    Case(
+        "report-other-framework",
+        ["smoke", "proj"],
+        3,
+        "the report is for 'torch'",
+        fake_project("proj", FAKE_MARKER, bad_report(framework="torch")),
+    ),
+    Case(
+        "report-missing-entry",
+        ["smoke", "proj"],
+        3,
+        "has no smoke entry",
+        both(fake_project("proj", FAKE_MARKER), write("proj/src/fake/__init__.py", "")),
+    ),
+    Case(
+        "report-import-error",
+        ["smoke", "proj"],
+        3,
+        "on an import error: ModuleNotFoundError",
+        fake_project("proj", FAKE_MARKER, "import no_such_module_here\n"),
+    ),
+    Case(
+        "report-crash",
+        ["smoke", "proj"],
+        3,
+        "was killed by SIGABRT",
+        fake_project("proj", FAKE_MARKER, "import os\nos.abort()\n"),
+    ),
+    Case(
+        "report-passed-json-ok",
+        ["smoke", "proj", "--json"],
+        0,
+        "",
+        fake_project("proj", FAKE_MARKER, printing(GOOD_REPORT)),
+    ),
+    # --- encodings ----------------------------------------------------------------------------
+    Case(
+        "ascii-stdout",
+        [*NEW, "--description", "ünïcode → ok"],
+        0,
+        "",
+        encoding="ascii",
+        changes=True,
+    ),
+    Case(
+        "ascii-stdout-json",
+        [*NEW, "--description", "ünïcode", "--json"],
+        0,
+        "",
+        encoding="ascii",
+        changes=True,
+    ),
+]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """The user's folder, with a file of theirs that must survive every case."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "precious.txt").write_bytes(b"the user's own work\n")
+    return home
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_hostile_input(case: Case, home: Path) -> None:
+    if case.setup:
+        case.setup(home)
+    before = snapshot(home)
+    outcome = invoke(case.argv, cwd=home, env=case.env, encoding=case.encoding)
+    assert outcome.code == case.code, outcome.stderr + outcome.stdout
+    # fwpick's own traceback never shows; a failed smoke test shows its child's stderr.
+    assert "Traceback" not in outcome.stderr
+    assert case.code == 3 or "Traceback" not in outcome.stdout
+    if case.code == 1:
+        lines = outcome.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), outcome.stderr
+        assert case.fragment in lines[0]
+    elif case.code in (2, 3):
+        assert case.fragment in outcome.stderr + outcome.stdout
+    if "--json" in case.argv:
+        document = json.loads(outcome.stdout)
+        if case.code in (1, 2):
+            assert document["error"]["exit_code"] == case.code
+            assert case.fragment in document["error"]["message"]
+    if not case.changes:
+        assert snapshot(home) == before
+    else:
+        after = snapshot(home)
+        assert {k: v for k, v in after.items() if k in before} == before
+        assert all(key.startswith("demo") for key in set(after) - set(before))
+        assert not any("fwpick-" in key for key in after)
+
+
+def test_the_catalogue_is_large_enough() -> None:
+    assert len(CASES) >= 80
+
+
+def test_json_mode_turns_every_error_into_one_document(home: Path) -> None:
+    for argv, code in (
+        ([*NEW, "--json", "--frobnicate"], 2),
+        (["new", "json", "-f", "torch", "--json"], 1),
+        ([*NEW, "--json", "--timeout", "nan"], 2),
+        (["smoke", "nope", "--json"], 1),
+    ):
+        outcome = invoke(argv, cwd=home)
+        assert outcome.code == code, outcome.stderr
+        document = json.loads(outcome.stdout)
+        assert set(document) == {"error"} and document["error"]["exit_code"] == code
+        assert outcome.stderr.startswith("error: ")
+
+
+def test_a_deleted_working_folder_is_one_line(home: Path) -> None:
+    gone = home / "gone"
+    gone.mkdir()
+    before = snapshot(home)
+    here = os.getcwd()
+    os.chdir(gone)
+    try:
+        gone.rmdir()  # a shell whose folder was deleted under it runs fwpick there
+        outcome = invoke(NEW, cwd=None)
+    finally:
+        os.chdir(here)
+    assert outcome.code == 1, outcome.stderr
+    assert outcome.stderr.strip() == (
+        "error: the current folder no longer exists; cd to a folder that does, "
+        "or pass --dir with an absolute path"
+    )
+    assert snapshot(home) == {k: v for k, v in before.items() if k != "gone"}
