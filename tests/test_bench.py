@@ -540,7 +540,9 @@ def private_tmp(tmp_path: Path) -> Iterator[Path]:
 @pytest.mark.slow
 @pytest.mark.torch
 @need("torch")
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_an_interrupted_bench_leaves_nothing_behind(
     private_tmp: Path, signum: int, code: int
 ) -> None:
