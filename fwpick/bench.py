@@ -178,7 +178,7 @@ class _TaskBench:
                 warm[framework] = summary
         steps = options.steps or calibrated_steps(
             options.seconds or DEFAULT_SECONDS,
-            [float(s["samples_per_second"]) for s in warm.values()] or [0.0],
+            [float(s.get("samples_per_second") or 0) for s in warm.values()],
             max((int(s["batch_size"]) for s in warm.values()), default=1),
         )
         runs: dict[str, list[tuple[dict[str, Any], ChildResult]]] = {f: [] for f in warm}
@@ -258,7 +258,9 @@ def _summary(out: Path, child: ChildResult) -> dict[str, Any] | None:
         data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    return data if isinstance(data, dict) and data.get("samples_per_second") else None
+    # samples_per_second is null when a run is too short for a steady state (one step):
+    # still a run that worked, with the other numbers.
+    return data if isinstance(data, dict) and "steps" in data else None
 
 
 def _error(child: ChildResult, timeout: float) -> str:
@@ -295,9 +297,10 @@ def _result(
             if row.measured is not None:
                 measured[row.framework] = row.measured
             else:
-                unmeasured[row.framework] = (
-                    "is not installed" if row.status == "not_installed" else "failed"
-                )
+                unmeasured[row.framework] = {
+                    "not_installed": "is not installed",
+                    "failed": "failed",
+                }.get(row.status, "ran too few steps for a steady-state rate")
         found = compare(task, measured)
         if found:
             comparisons.append(found)
