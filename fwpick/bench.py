@@ -95,6 +95,7 @@ def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None
     # Removed however the run ends (signals included); a folder left by a bench that was
     # SIGKILLed is removed by the next one (fwpick.staging).
     with staging(Path(tempfile.gettempdir()), "bench") as scratch:
+        (scratch / "tmp").mkdir()
         for task in tasks:
             projects = _projects(task, own, answers, scratch)
             bench = _TaskBench(task, projects, options, python, scratch, counter)
@@ -235,7 +236,7 @@ class _TaskBench:
         child = run_child(
             command,
             cwd=project.root,
-            env=_child_env(project.root),
+            env=_child_env(project.root, self.scratch),
             log=out.parent / f"{out.name}.log",
             timeout=self.options.timeout,
         )
@@ -243,8 +244,11 @@ class _TaskBench:
         return child, _summary(out, child)
 
 
-def _child_env(root: Path) -> dict[str, str]:
+def _child_env(root: Path, scratch: Path) -> dict[str, str]:
     env = dict(os.environ)
+    # The frameworks' own temporary files (torch's inductor cache, for one) go inside the
+    # bench's folder, shared by its runs and removed with it: nothing is left behind.
+    env["TMPDIR"] = str(scratch / "tmp")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "src"), env.get("PYTHONPATH")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave a user's --project as it was
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter, not speed
