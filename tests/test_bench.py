@@ -563,6 +563,7 @@ def test_an_interrupted_bench_leaves_nothing_behind(
     while not bench_processes(str(private_tmp)) and time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
         time.sleep(0.1)
+    time.sleep(2)  # mid-import: the child has begun to write its own temporary files
     children = bench_processes(str(private_tmp))
     assert children, "no training child ever started"
     process.send_signal(signum)
