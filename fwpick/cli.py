@@ -579,6 +579,9 @@ def bench_command(
 
     if seconds is not None and steps is not None:
         raise typer.BadParameter("use --seconds or --steps, not both", param_hint="--seconds")
+    if save and not (save.parent.is_dir() and os.access(save.parent, os.W_OK)):
+        # Found out now, not after minutes of measuring.
+        raise FwpickError(f"cannot write the report {save}: {save.parent} is not a writable folder")
     tasks = None if task is None else (TASKS if task is BenchTask.all else (task.value,))
     options = BenchOptions(
         tasks=tasks,
@@ -647,5 +650,6 @@ def _save_text(path: Path, text: str) -> None:
             finally:
                 partial.unlink(missing_ok=True)
     except OSError as error:
-        raise FwpickError(os_error_message(error, doing="cannot write the report")) from None
+        reason = error.strerror or str(error)
+        raise FwpickError(f"cannot write the report {path}: {reason}") from None
     err_console().print(f"report saved to {path}", highlight=False)

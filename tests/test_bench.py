@@ -379,6 +379,13 @@ def test_a_bad_answers_file_is_refused_before_anything_runs(tmp_path: Path) -> N
     assert "not a valid answer for scale" in result.stderr
 
 
+def test_an_unwritable_report_is_refused_before_measuring(tmp_path: Path) -> None:
+    result = run_fwpick("bench", "--save", str(tmp_path / "missing" / "report.md"))
+    assert result.returncode == 1
+    assert "is not a writable folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_missing_interpreter_is_refused() -> None:
     result = run_fwpick("bench", "--python", "/nonexistent/python3")
     assert result.returncode == 1
