@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -17,7 +18,7 @@ from conftest import REPO, need, run_fwpick
 from rich.console import Console
 
 from fwpick.advisor import advise
-from fwpick.bench_process import run_child
+from fwpick.bench_process import ChildResult, run_child
 from fwpick.bench_stats import (
     MIN_STEPS,
     SPREAD_LIMIT,
@@ -29,7 +30,7 @@ from fwpick.bench_stats import (
     conclusion,
     schedule,
 )
-from fwpick.bench_types import BenchResult, Row
+from fwpick.bench_types import BenchResult, Row, row_from_runs
 from fwpick.bench_view import bar, markdown
 from fwpick.errors import ExitCode
 from fwpick.knowledge import knowledge
@@ -261,8 +262,63 @@ def test_exit_code_reports_failures_before_fallbacks() -> None:
     base = sample_result()
     failed = Row(task="regression", framework="tensorflow", status="failed", error="boom")
     fallback = Row(task="regression", framework="torch", status="fallback")
-    assert BenchResult(**{**base.__dict__, "rows": (fallback,)}).exit_code == 4
-    assert BenchResult(**{**base.__dict__, "rows": (fallback, failed)}).exit_code == 3
+    assert replace(base, rows=(fallback,)).exit_code == 4
+    assert replace(base, rows=(fallback, failed)).exit_code == 3
+
+
+def summary(sps: float | None, first_step: float | None, loss: float) -> dict[str, object]:
+    """A summary.json as the twins write it (templates/common/.../runlog.py)."""
+    return {
+        "framework": "torch",
+        "framework_version": "2.13.0",
+        "task": "regression",
+        "device": {"type": "cpu", "name": "x86_64"},
+        "batch_size": 32,
+        "steps": 100,
+        "samples": 3200,
+        "seconds": {"import": 1.0, "first_step": first_step, "train": 0.8, "total": 3.0},
+        "samples_per_second": sps,
+        "loss_last": loss,
+        "metrics": {"val_mae": 0.1},
+    }
+
+
+def test_rows_take_medians_over_repeats_and_the_last_runs_loss() -> None:
+    runs = [
+        (summary(4000.0, 0.01, 0.3), ChildResult(0, 300.0, 3.0, "")),
+        (summary(5000.0, 0.03, 0.2), ChildResult(0, 310.0, 3.0, "")),
+        (summary(4400.0, None, 0.1), ChildResult(0, 305.0, 3.0, "")),
+    ]
+    row = row_from_runs("regression", "torch", runs, error=None, fallback_reason=None)
+    assert row.status == "measured" and row.version == "2.13.0" and row.steps == 100
+    assert row.samples_per_second == Spread(4400.0, 4000.0, 5000.0, 3)
+    assert row.peak_memory_mb == Spread(305.0, 300.0, 310.0, 3)
+    assert row.first_step_seconds == Spread(0.02, 0.01, 0.03, 2)  # one run had none
+    assert row.startup_seconds == Spread(1.02, 1.01, 1.03, 2)
+    assert row.loss_last == 0.1
+    fell_back = row_from_runs("regression", "torch", runs, error=None, fallback_reason="why")
+    assert fell_back.status == "fallback" and fell_back.measured is not None
+    failed = row_from_runs("regression", "torch", runs[:1], error="exit 1", fallback_reason=None)
+    assert failed.status == "failed" and failed.measured is None and failed.error == "exit 1"
+
+
+def test_failures_and_fallbacks_are_named_under_the_table() -> None:
+    base = sample_result()
+    rows = (
+        Row(task="regression", framework="torch", status="failed", error="exit 1: boom"),
+        Row(
+            task="regression",
+            framework="tensorflow",
+            status="fallback",
+            device={"type": "cpu", "name": "x86_64"},
+            fallback_reason="the run with --device auto failed: exit 1: no kernel",
+        ),
+    )
+    text = markdown(replace(base, rows=rows))
+    assert "| regression | PyTorch | failed | - | - | - | - | - |" in text
+    assert "- PyTorch (regression) failed: exit 1: boom" in text
+    assert "cpu (x86_64) [fallback]" in text
+    assert "TensorFlow (regression) fell back to the CPU: the run with --device auto" in text
 
 
 # ---------------------------------------------------------------- the child runner
