@@ -99,6 +99,11 @@ def read_answers_file(path: Path) -> dict[str, object]:
         raise AnswersError(
             f"{path}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x})"
         ) from None
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: Path) -> dict[str, object]:
+    """Decode an answers file's text (TOML or JSON, by suffix) and check its shape."""
     data = _decode(text, path)
     if isinstance(data.get("answers"), dict):
         beside = [key for key, value in data.items() if not isinstance(value, dict)]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from fwpick.compat import tomllib
 from fwpick.errors import AnswersError
 from fwpick.knowledge import knowledge
 from fwpick.questions import Answers, Question, normalise_value
@@ -18,12 +17,9 @@ if TYPE_CHECKING:
 
 def parse_answers_text(text: str, *, path: Path) -> Answers:
     """Parse an answers file's text (TOML or JSON, by suffix) into validated answers."""
-    data = _decode(text, path=path)
-    # A generated project's .fwpick.toml keeps its answers in an [answers] table:
-    # accept that too, so `--answers myproj/.fwpick.toml` repeats a past choice.
-    if isinstance(data.get("answers"), dict):
-        data = data["answers"]
-    return validate_answers(data, path=path)
+    from fwpick.answerfile import parse_text
+
+    return validate_answers(parse_text(text, path), path=path)
 
 
 def validate_answers(data: Mapping[str, object], *, path: Path) -> Answers:
@@ -35,26 +31,6 @@ def validate_answers(data: Mapping[str, object], *, path: Path) -> Answers:
             raise AnswersError(f"{path}: unknown key {key!r}; valid keys are {', '.join(known)}")
         answers[key] = normalise_value(known[key], value, source=str(path))
     return answers
-
-
-def _decode(text: str, *, path: Path) -> dict[str, Any]:
-    use_json = path.suffix.lower() == ".json" or (
-        path.suffix.lower() != ".toml" and text.lstrip().startswith("{")
-    )
-    if use_json:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise AnswersError(
-                f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-            ) from None
-        if not isinstance(data, dict):
-            raise AnswersError(f"{path}: expected a JSON object of answers")
-        return data
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise AnswersError(f"{path}: not valid TOML: {error}") from None
 
 
 def read_answers_file(path: Path) -> Answers:

@@ -1,0 +1,121 @@
+"""The PyTorch and TensorFlow twins of each task keep one contract.
+
+Same options (`--help`), same output lines, same run folders and summary keys, same
+model size and smoke report: rendered from the real templates and run with the real
+frameworks, side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import need
+
+from fwpick.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.knowledge import knowledge
+from fwpick.names import project_name
+from fwpick.render import TASKS, ProjectSpec, plan, stage
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.torch,
+    pytest.mark.tensorflow,
+    need("torch"),
+    need("tensorflow"),
+]
+# Numbers vary between frameworks and runs (losses, timings); the words around them may not.
+NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
+# Runs each command as `python -m demo.COMMAND ARGS` would (runpy is what -m uses), all in
+# one process so the framework is imported once, and prints what each wrote on stdout.
+DRIVER = """
+import contextlib, io, json, runpy, sys
+outputs = {}
+for command in COMMANDS:
+    sys.argv = ["demo/" + command[0] + ".py", *command[1:]]
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        try:
+            runpy.run_module("demo." + command[0], run_name="__main__", alter_sys=True)
+        except SystemExit as exit:
+            assert exit.code in (0, None), (command, exit.code)
+    outputs[" ".join(command)] = stdout.getvalue()
+from demo import config, device, train
+from demo.model import count_parameters
+outputs["parameters"] = count_parameters(train.Learner(config.DEFAULT_LR, device.cpu()).model)
+print(json.dumps(outputs))
+"""
+COMMANDS = [
+    ["train", "--help"],
+    ["predict", "--help"],
+    ["smoke", "--help"],
+    ["train", "--epochs", "2", "--batch-size", "50", "--device", "cpu", "--out", "run"],
+    ["smoke", "--device", "cpu", "--steps", "4"],
+]
+
+
+def render(folder: Path, framework: str, task: str) -> Path:
+    spec = ProjectSpec(
+        name=project_name("demo"), framework=framework, task=task, answers=knowledge().defaults
+    )
+    stage(plan(spec), folder)
+    return folder
+
+
+def python(project: Path, *args: str) -> str:
+    """Run `python ARGS` in the project (as its README does); return stdout, check success."""
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def neutral(text: str, framework: str) -> str:
+    """`text` without what may differ: numbers and the checkpoint's file name."""
+    return NUMBER.sub("N", text.replace(REGISTRY[framework].checkpoint_name, "CHECKPOINT"))
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_twins_have_the_same_options_output_run_folders_and_model(
+    tmp_path: Path, task: str
+) -> None:
+    projects = {fw: render(tmp_path / fw, fw, task) for fw in FRAMEWORKS}
+    seen: dict[str, dict[str, object]] = {fw: {} for fw in FRAMEWORKS}
+    for framework, project in projects.items():
+        facts = seen[framework]
+        driver = DRIVER.replace("COMMANDS", repr(COMMANDS))
+        outputs = json.loads(python(project, "-c", driver))
+        for command in COMMANDS[:3]:
+            facts[" ".join(command)] = neutral(outputs[" ".join(command)], framework)
+        facts["train output"] = neutral(outputs[" ".join(COMMANDS[3])], framework)
+        run = project / "run"
+        facts["run folder"] = sorted(neutral(path.name, framework) for path in run.iterdir())
+        metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+        facts["metrics keys"] = [sorted(row) for row in metrics]
+        summary = json.loads((run / "summary.json").read_text())
+        facts["summary keys"] = sorted(summary)
+        facts["summary counts"] = [summary[key] for key in ("batch_size", "steps", "samples")]
+        facts["summary seconds"] = sorted(summary["seconds"])
+        facts["summary metrics"] = sorted(summary["metrics"])
+        facts["config.json"] = json.loads((run / "config.json").read_text())
+        facts["parameters"] = outputs["parameters"]
+        (report,) = [json.loads(line) for line in outputs[" ".join(COMMANDS[4])].splitlines()]
+        facts["smoke keys"] = sorted(report)
+        facts["smoke"] = [report[k] for k in ("status", "task", "steps", "checkpoint_roundtrip")]
+    torch, tensorflow = seen["torch"], seen["tensorflow"]
+    assert "--max-steps" in str(torch["train --help"])  # the comparison is not vacuous
+    assert str(torch["train output"]).count("epoch N/N: train_loss N, val_loss N") == 2
+    for fact in torch:
+        assert torch[fact] == tensorflow[fact], fact
