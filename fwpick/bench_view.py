@@ -100,17 +100,20 @@ def _cells(row: Row, *, gap: str = " ") -> list[str]:
 
 
 def _chart_lines(result: BenchResult, metric: str) -> list[tuple[str, str, str, str]]:
-    """(task, framework, bar, value) for each measured row, on one scale per chart."""
-    picked = [
-        (row, spread)
-        for row in result.rows
-        if (spread := _metric(row, metric)) is not None and row.measured is not None
-    ]
-    top = max((spread.median for _, spread in picked), default=0.0)
+    """(task, framework, bar, value) for each row that has the metric; one scale per task.
+
+    The tasks differ by orders of magnitude (a linear model against a CNN), so a shared
+    scale would flatten one of them; within a task the frameworks share the scale.
+    """
+    picked = [(row, spread) for row in result.rows if (spread := _metric(row, metric)) is not None]
+    top: dict[str, float] = {}
+    for row, spread in picked:
+        top[row.task] = max(top.get(row.task, 0.0), spread.median)
     lines = []
     for row, spread in picked:
         value = _number(spread.median) if metric == "samples" else f"{spread.median:.2f} s"
-        lines.append((row.task, display_name(row.framework), bar(spread.median, top), value))
+        drawn = bar(spread.median, top[row.task])
+        lines.append((row.task, display_name(row.framework), drawn, value))
     return lines
 
 
@@ -119,7 +122,7 @@ def _metric(row: Row, metric: str) -> Spread | None:
 
 
 CHARTS = (
-    ("samples", "steady-state samples/s (median; longer is faster)"),
+    ("samples", "steady-state samples/s (median; longer is faster; one scale per task)"),
     ("startup", "time to the first step: import + first step (median s; shorter is better)"),
 )
 

@@ -244,6 +244,23 @@ def test_markdown_has_the_machine_the_table_the_charts_and_the_sentence() -> Non
     assert lines[-1] == "Nothing to compare (TensorFlow is not installed)."
 
 
+def test_each_task_gets_its_own_chart_scale() -> None:
+    base = sample_result()
+    fast, slow = (
+        Row(
+            task=task,
+            framework="torch",
+            status="measured",
+            device={"type": "cpu", "name": "cpu"},
+            samples_per_second=Spread(rate, rate, rate, 2),
+        )
+        for task, rate in (("regression", 50_000.0), ("classification", 800.0))
+    )
+    text = markdown(replace(base, rows=(fast, slow)))
+    assert "regression      PyTorch  " + "█" * 36 + "  50,000" in text
+    assert "classification  PyTorch  " + "█" * 36 + "  800" in text
+
+
 def test_terminal_view_and_json_carry_the_same_rows() -> None:
     result = sample_result()
     console = Console(record=True, width=80, color_system=None)
