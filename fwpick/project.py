@@ -13,7 +13,7 @@ from fwpick.advisor import Advice, advise
 from fwpick.errors import TargetError, TemplateError, VenvError
 from fwpick.folders import make_folders, remove_empty, resolve_parent
 from fwpick.names import project_name, refuse_importable, user_text
-from fwpick.place import check_target, place
+from fwpick.place import Placement, check_target, place
 from fwpick.render import TASKS, ProjectSpec, plan, stage
 from fwpick.report import SmokeReport
 from fwpick.signals import deferred, hold
@@ -173,9 +173,12 @@ def _write(
         stage(files, staged)
         if options.smoke != "off" and not options.venv:
             report = _smoke(staged, options, on_phase)
-        with deferred():
-            placement = place(staged, target, files, force=options.force)
+        placement: Placement | None = None
         try:
+            # Inside the try: a signal that waited for the move to finish is raised as
+            # the deferred block ends, and must find the move to undo.
+            with deferred():
+                placement = place(staged, target, files, force=options.force)
             if options.venv:
                 placement.created.append(target / ".venv")
                 python = make_venv(target, on_phase)
@@ -190,8 +193,9 @@ def _write(
             raise
         except BaseException:
             # A signal, or an error that means exit 1 ("nothing written"): undo the move.
-            with deferred():
-                placement.undo()
+            if placement is not None:
+                with deferred():
+                    placement.undo()
             raise
     return replace(
         planned,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -113,23 +114,26 @@ def _run_child(
 
         def read_stderr() -> None:
             assert process.stderr is not None
-            for line in process.stderr:
-                if line.startswith(PHASE_PREFIX):
-                    on_phase(line[len(PHASE_PREFIX) :].strip())
-                else:
-                    tail.append(line.rstrip("\n"))
+            with contextlib.suppress(ValueError, OSError):  # closed under it by a signal
+                for line in process.stderr:
+                    if line.startswith(PHASE_PREFIX):
+                        on_phase(line[len(PHASE_PREFIX) :].strip())
+                    else:
+                        tail.append(line.rstrip("\n"))
 
         def read_stdout() -> None:
             assert process.stdout is not None
-            stdout.append(process.stdout.read())
+            with contextlib.suppress(ValueError, OSError):
+                stdout.append(process.stdout.read())
 
         # One reader per pipe, so phase lines arrive while the child runs and neither
         # pipe can fill up and block it; the main thread only waits (and times out).
-        readers = [threading.Thread(target=r, daemon=True) for r in (read_stderr, read_stdout)]
-        for reader in readers:
-            reader.start()
+        readers: list[threading.Thread] = []
         returncode: int | None = None
         try:
+            for read in (read_stderr, read_stdout):
+                readers.append(threading.Thread(target=read, daemon=True))
+                readers[-1].start()
             returncode = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             pass  # None: stopped at the timeout
@@ -138,7 +142,8 @@ def _run_child(
             # linger or hold a pipe open), then let the readers drain before the pipes close.
             children.kill_group(process)
             for reader in readers:
-                reader.join(timeout=5)
+                if reader.is_alive():
+                    reader.join(timeout=5)
     return _ChildResult(returncode, "".join(stdout), "\n".join(tail))
 
 
