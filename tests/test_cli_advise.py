@@ -106,7 +106,7 @@ def test_human_output_shows_reasons_flips_and_next_command() -> None:
     )
     assert result.exit_code == 0
     assert "Recommendation: TensorFlow" in result.stdout
-    assert "scalability" in result.stdout
+    assert "scale across devices" in result.stdout
     assert "python -m pip install" in result.stdout
     assert "What would change it" in result.stdout
     assert "fwpick new my_project --framework tensorflow --deployment server" in result.stdout
