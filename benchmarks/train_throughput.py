@@ -139,7 +139,9 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, st
     return time.perf_counter() - started, result.stdout
 
 
-def bench(framework: str, task: str, pairs: int, folder: Path) -> list[tuple[float, ...]]:
+def bench(
+    framework: str, task: str, pairs: int, folder: Path, threads: int | None
+) -> list[tuple[float, ...]]:
     """`pairs` interleaved (generated, hand-written) runs; each row is one pair's figures."""
     work = WORK[task]
     project = folder / f"{framework}-{task}"
@@ -167,6 +169,9 @@ def bench(framework: str, task: str, pairs: int, folder: Path) -> list[tuple[flo
         "--lr", str(work["lr"]), "--out", str(project / "run"),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
+    if threads:  # the same thread pools for both, fewer to fight over on a busy machine
+        for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+            env[name] = str(threads)
     rows = []
     for pair in range(pairs):
         results = {}
@@ -193,6 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--only", action="append", help="framework-task, e.g. torch-regression")
+    parser.add_argument("--threads", type=int, default=None, help="pin both to N CPU threads")
     args = parser.parse_args()
     variants = [(f, t) for f in ("torch", "tensorflow") for t in ("regression", "classification")]
     if args.only:
@@ -200,7 +206,7 @@ def main() -> None:
     medians = {}
     with tempfile.TemporaryDirectory() as folder:
         for framework, task in variants:
-            rows = bench(framework, task, args.pairs, Path(folder))
+            rows = bench(framework, task, args.pairs, Path(folder), args.threads)
             medians[f"{framework}-{task}"] = statistics.median(row[0] for row in rows)
     print("\nmedian samples/s ratio, generated / hand-written (target >= 0.95):")
     for name, ratio in medians.items():
