@@ -12,7 +12,9 @@ generated / hand-written per framework x task (the target is >= 0.95).
 
     .venv/bin/python benchmarks/train_throughput.py [--pairs 5] [--only torch-regression]
 
-Not a test: timings vary with the machine and its load; run it on an idle machine.
+Not a test: timings vary with the machine and its load; run it on an idle machine. On a
+shared, busy one, `--clock cpu` times both by CPU seconds on one thread each: the same
+work, without the noise of other programs taking the CPU in between.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, st
 
 
 def bench(
-    framework: str, task: str, pairs: int, folder: Path, threads: int | None
+    framework: str, task: str, pairs: int, folder: Path, threads: int | None, clock: str
 ) -> list[tuple[float, ...]]:
     """`pairs` interleaved (generated, hand-written) runs; each row is one pair's figures."""
     work = WORK[task]
@@ -162,12 +164,22 @@ def bench(
         ("TASK", repr(task)),
     ):
         source = source.replace(name, str(value))
-    hand = [sys.executable, "-c", source]
-    generated = [
-        sys.executable, "-m", "demo.train", "--data", str(data), "--device", "cpu",
-        "--epochs", str(work["epochs"]), "--batch-size", str(work["batch_size"]),
-        "--lr", str(work["lr"]), "--out", str(project / "run"),
+    options = [
+        "--data", str(data), "--device", "cpu", "--epochs", str(work["epochs"]),
+        "--batch-size", str(work["batch_size"]), "--lr", str(work["lr"]),
+        "--out", str(project / "run"),
     ]  # fmt: skip
+    if clock == "cpu":
+        # Both measure with time.perf_counter; make it count this process's CPU seconds
+        # (all its threads), which other programs on a busy machine do not inflate.
+        patch = "import time\ntime.perf_counter = time.process_time\n"
+        source = patch + source
+        run_train = f"import runpy, sys\nsys.argv = {['demo/train.py', *options]!r}\n"
+        run_train += "runpy.run_module('demo.train', run_name='__main__', alter_sys=True)\n"
+        generated = [sys.executable, "-c", patch + run_train]
+    else:
+        generated = [sys.executable, "-m", "demo.train", *options]
+    hand = [sys.executable, "-c", source]
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     if threads:  # the same thread pools for both, fewer to fight over on a busy machine
         for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
@@ -199,16 +211,24 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--only", action="append", help="framework-task, e.g. torch-regression")
     parser.add_argument("--threads", type=int, default=None, help="pin both to N CPU threads")
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="cpu: time by process CPU seconds, for a busy machine (pins 1 thread by default)",
+    )
     args = parser.parse_args()
+    threads = args.threads or (1 if args.clock == "cpu" else None)
     variants = [(f, t) for f in ("torch", "tensorflow") for t in ("regression", "classification")]
     if args.only:
         variants = [(f, t) for f, t in variants if f"{f}-{t}" in args.only]
     medians = {}
     with tempfile.TemporaryDirectory() as folder:
         for framework, task in variants:
-            rows = bench(framework, task, args.pairs, Path(folder), args.threads)
+            rows = bench(framework, task, args.pairs, Path(folder), threads, args.clock)
             medians[f"{framework}-{task}"] = statistics.median(row[0] for row in rows)
-    print("\nmedian samples/s ratio, generated / hand-written (target >= 0.95):")
+    unit = "CPU-second" if args.clock == "cpu" else "second"
+    print(f"\nmedian samples per {unit}, generated / hand-written (target >= 0.95):")
     for name, ratio in medians.items():
         print(f"  {name:28} {ratio:.3f}")
 
