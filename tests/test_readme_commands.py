@@ -134,7 +134,11 @@ def test_every_readme_block_runs_as_written(
             command = ". .venv/bin/activate && python " + script.name
         else:
             # A command already run (the quick start's, repeated further down) runs once.
-            lines = [line for line in logical_lines(body) if runnable(line, skipped)]
+            lines = [
+                line
+                for line in logical_lines(body)
+                if line.startswith("#") or runnable(line, skipped)
+            ]
             lines = [line for line in lines if line.startswith("#") or command_of(line) not in done]
             done.update(command_of(line) for line in lines)
             if not any(line.strip() and not line.startswith("#") for line in lines):
