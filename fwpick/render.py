@@ -17,7 +17,7 @@ from fwpick.names import ProjectName
 
 TASKS = ("regression", "classification")
 # Bumped whenever a template changes in a way a user of a generated project would notice.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 PACKAGE_PLACEHOLDER = "__package__"
 # Layers rendered in order; a later layer's file replaces an earlier one at the same path.
 LAYERS = ("common",)

@@ -152,17 +152,25 @@ def test_twins_have_the_same_layout() -> None:
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 
+# Long enough that `from PACKAGE.module import a, b` would need wrapping (issue 9).
+LONG_NAME = "customer-churn-prediction-service-v2"
+
+
 @pytest.mark.skipif(RUFF is None, reason="ruff is not installed (run .ci/setup)")
 @pytest.mark.parametrize(
-    ("framework", "task", "deployment"),
-    list(itertools.product(FRAMEWORKS, TASKS, ["none", "server", "mobile", "browser"])),
+    ("framework", "task", "deployment", "name"),
+    [
+        *itertools.product(FRAMEWORKS, TASKS, ["none", "server", "mobile", "browser"], ["My-Proj"]),
+        *itertools.product(FRAMEWORKS, TASKS, ["browser"], [LONG_NAME]),
+    ],
 )
 def test_generated_code_is_lint_and_format_clean(
-    tmp_path: Path, framework: str, task: str, deployment: str
+    tmp_path: Path, framework: str, task: str, deployment: str, name: str
 ) -> None:
     # Generated projects are code people copy for years: they start clean under the
-    # linter their own README tells them to run.
-    stage(plan(spec(framework, task, deployment=deployment)), tmp_path)
+    # linter their own README tells them to run, whatever the project is called.
+    answers = {**knowledge().defaults, "deployment": deployment}
+    stage(plan(ProjectSpec(project_name(name), framework, task, answers)), tmp_path)
     assert RUFF is not None
     for command in ([RUFF, "check", "--quiet", "."], [RUFF, "format", "--check", "--quiet", "."]):
         result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
