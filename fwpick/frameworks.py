@@ -26,7 +26,8 @@ class Framework(NamedTuple):
     install_hint: str
     # What a generated project depends on: the range its templates are tested with.
     requirement: str
-    # The checkpoint file a generated project's training writes into its run folder.
+    # The best-by-validation checkpoint a generated project's training writes into its run
+    # folder (predict and export default to it); `last` + the same suffix sits beside it.
     checkpoint_name: str
     # How a generated project installs itself and its framework, run inside the project
     # (its README's quick start and fwpick's "Next:" lines show this same command).
@@ -44,7 +45,7 @@ TORCH = Framework(
     python_support=((3, 10), (3, 15)),
     install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
     requirement="torch>=2.7,<2.14",
-    checkpoint_name="model.pt",
+    checkpoint_name="best.pt",
     install_project="python -m pip install -e '.[dev]'",
 )
 TENSORFLOW = Framework(
@@ -59,7 +60,7 @@ TENSORFLOW = Framework(
     python_support=((3, 10), (3, 13)),
     install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
     requirement="tensorflow>=2.16,<2.22",
-    checkpoint_name="model.keras",
+    checkpoint_name="best.keras",
     # TensorFlow comes as several distributions of one `tensorflow` module (CPU-only, CUDA,
     # macOS); a project that required `tensorflow` would pull the full build on top of
     # tensorflow-cpu. So the generated project names the build in an extra: cpu, gpu, mac.

@@ -98,6 +98,7 @@ def context(spec: ProjectSpec) -> dict[str, object]:
         "framework_display": framework.display_name,
         "framework_requirement": framework.requirement,
         "checkpoint_name": framework.checkpoint_name,
+        "last_checkpoint_name": framework.checkpoint_name.replace("best", "last", 1),
         "install_project": framework.install_project,
         "task": spec.task,
         "answers": dict(spec.answers),

@@ -105,7 +105,7 @@ def test_generated_project_passes_its_smoke_its_tests_and_trains(
     assert set(summary["seconds"]) == {"import", "first_step", "train", "total"}
     assert summary["samples_per_second"] > 0 and summary["steps"] > 0
     assert summary["metrics"]["val_loss"] == metrics[-1]["val_loss"]
-    checkpoint = next(p for p in out.iterdir() if p.name.startswith("model."))
+    checkpoint = next(p for p in out.iterdir() if p.name.startswith("best."))
     predicted = in_project(
         project,
         "-m",
@@ -373,8 +373,8 @@ def test_tensorflow_project_trains_with_two_local_workers(tmp_path: Path) -> Non
     # Only the chief (worker 0) prints and writes the run folder.
     assert "replicas: 2" in outputs[0][0]
     assert outputs[1][0] == ""
-    assert (tmp_path / "worker0" / "model.keras").is_file()
-    assert not (tmp_path / "worker1" / "model.keras").exists()
+    assert (tmp_path / "worker0" / "best.keras").is_file()
+    assert not (tmp_path / "worker1" / "best.keras").exists()
 
 
 @pytest.mark.torch

@@ -83,8 +83,9 @@ def python(project: Path, *args: str) -> str:
 
 
 def neutral(text: str, framework: str) -> str:
-    """`text` without what may differ: numbers and the checkpoint's file name."""
-    return NUMBER.sub("N", text.replace(REGISTRY[framework].checkpoint_name, "CHECKPOINT"))
+    """`text` without what may differ: numbers, the checkpoints' suffix (best.pt: best.CKPT)."""
+    suffix = Path(REGISTRY[framework].checkpoint_name).suffix
+    return NUMBER.sub("N", re.sub(rf"\b(best|last){re.escape(suffix)}\b", r"\1.CKPT", text))
 
 
 @pytest.mark.parametrize("task", TASKS)
@@ -117,5 +118,12 @@ def test_twins_have_the_same_options_output_run_folders_and_model(
     torch, tensorflow = seen["torch"], seen["tensorflow"]
     assert "--max-steps" in str(torch["train --help"])  # the comparison is not vacuous
     assert str(torch["train output"]).count("epoch N/N: train_loss N, val_loss N") == 2
+    assert torch["run folder"] == [
+        "best.CKPT",
+        "config.json",
+        "last.CKPT",
+        "metrics.jsonl",
+        "summary.json",
+    ]
     for fact in torch:
         assert torch[fact] == tensorflow[fact], fact
