@@ -28,6 +28,17 @@ from pathlib import Path
 import numpy as np
 from demo import config, device, train
 
+import contextlib, io
+
+# A folder without a checkpoint is a one-line usage error (exit 2), not a traceback.
+try:
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        config.parse_train_args(["--resume", "nowhere"])
+except SystemExit as stop:
+    assert stop.code == 2 and "--resume nowhere: no last." in err.getvalue(), err.getvalue()
+else:
+    raise AssertionError("--resume of a folder without a checkpoint was accepted")
+
 argv = ["--batch-size", "100", "--device", "cpu"]
 assert train.main([*argv, "--epochs", "4", "--out", "straight"]) == 0
 assert train.main([*argv, "--epochs", "2", "--out", "split"]) == 0
