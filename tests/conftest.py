@@ -39,3 +39,18 @@ def need(module: str) -> pytest.MarkDecorator:
         importlib.util.find_spec(module) is None,
         reason=f"{module} is not installed for {sys.executable} (run .ci/setup)",
     )
+
+
+def run_in_project(project: Path, *args: str) -> str:
+    """Run `python ARGS` in a generated project (its src on the path); return stdout."""
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(project / "src")},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout

@@ -8,13 +8,10 @@ runs in one process per framework so the framework is imported once.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import need
+from conftest import need, run_in_project
 
 from fwpick.knowledge import knowledge
 from fwpick.names import project_name
@@ -77,20 +74,11 @@ def test_two_epochs_plus_a_resumed_two_equal_four_in_one_go(tmp_path: Path, fram
     )
     project = tmp_path / framework
     stage(plan(spec), project)
-    result = subprocess.run(
-        [sys.executable, "-c", DRIVER],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(project / "src")},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    (line,) = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    stdout = run_in_project(project, "-c", DRIVER)
+    (line,) = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
     runs = json.loads(line.removeprefix("RESULT "))
     straight, resumed = runs["straight"], runs["split"]
-    assert "resumed split after epoch 2" in result.stdout
+    assert "resumed split after epoch 2" in stdout
     assert [record["epoch"] for record in resumed["metrics"]] == [1, 2, 3, 4]
     assert len(straight["weights"]) == len(resumed["weights"]) == 3  # 2 weights and a bias
     difference = max(

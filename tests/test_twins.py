@@ -8,14 +8,11 @@ frameworks, side by side.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import need
+from conftest import need, run_in_project
 
 from fwpick.frameworks import FRAMEWORKS, REGISTRY
 from fwpick.knowledge import knowledge
@@ -69,17 +66,7 @@ def render(folder: Path, framework: str, task: str) -> Path:
 
 def python(project: Path, *args: str) -> str:
     """Run `python ARGS` in the project (as its README does); return stdout, check success."""
-    result = subprocess.run(
-        [sys.executable, *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(project / "src")},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+    return run_in_project(project, *args)
 
 
 def neutral(text: str, framework: str) -> str:
