@@ -98,6 +98,7 @@ def test_twins_have_the_same_options_output_run_folders_and_model(
         facts["summary seconds"] = sorted(summary["seconds"])
         facts["summary metrics"] = sorted(summary["metrics"])
         facts["config.json"] = json.loads((run / "config.json").read_text())
+        facts["data.json"] = json.loads((run / "data.json").read_text())
         facts["parameters"] = outputs["parameters"]
         (report,) = [json.loads(line) for line in outputs[" ".join(COMMANDS[4])].splitlines()]
         facts["smoke keys"] = sorted(report)
@@ -108,6 +109,7 @@ def test_twins_have_the_same_options_output_run_folders_and_model(
     assert torch["run folder"] == [
         "best.CKPT",
         "config.json",
+        "data.json",
         "last.CKPT",
         "metrics.jsonl",
         "summary.json",
