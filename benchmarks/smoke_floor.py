@@ -76,14 +76,16 @@ print(float(loss))
 }
 
 
-def seconds(command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
-            runs: int) -> float:
+def seconds(
+    command: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, runs: int
+) -> float:
     """Median wall time over `runs` runs, after one warm-up (file cache)."""
     times = []
     for attempt in range(runs + 1):
         start = time.perf_counter()
-        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            command, cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
         if attempt:
@@ -105,25 +107,71 @@ def main() -> int:
                 results.append({"framework": framework, "task": task, "skipped": "not installed"})
                 continue
             name = f"bench_{framework}_{task}"
-            subprocess.run([sys.executable, "-m", "fwpick", "new", name, "-f", framework,
-                            "--task", task, "--dir", parent, "--no-smoke", "--no-git"],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "fwpick",
+                    "new",
+                    name,
+                    "-f",
+                    framework,
+                    "--task",
+                    task,
+                    "--dir",
+                    parent,
+                    "--no-smoke",
+                    "--no-git",
+                ],
+                check=True,
+                capture_output=True,
+            )
             project = Path(parent) / name
             env = {**os.environ, "PYTHONPATH": str(project / "src")}
             floor = seconds([sys.executable, "-c", floor_code], runs=args.runs)
-            entry = seconds([sys.executable, "-m", f"{name}.smoke", "--device", "cpu"],
-                            cwd=project, env=env, runs=args.runs)
-            whole = seconds([sys.executable, "-m", "fwpick", "smoke", str(project),
-                             "--device", "cpu", "--json"], runs=args.runs)
-            results.append({
-                "framework": framework, "task": task,
-                "floor_s": round(floor, 3), "smoke_entry_s": round(entry, 3),
-                "fwpick_smoke_s": round(whole, 3),
-                "ratio_entry": round(entry / floor, 3), "ratio_fwpick": round(whole / floor, 3),
-            })
+            entry = seconds(
+                [sys.executable, "-m", f"{name}.smoke", "--device", "cpu"],
+                cwd=project,
+                env=env,
+                runs=args.runs,
+            )
+            whole = seconds(
+                [
+                    sys.executable,
+                    "-m",
+                    "fwpick",
+                    "smoke",
+                    str(project),
+                    "--device",
+                    "cpu",
+                    "--json",
+                ],
+                runs=args.runs,
+            )
+            results.append(
+                {
+                    "framework": framework,
+                    "task": task,
+                    "floor_s": round(floor, 3),
+                    "smoke_entry_s": round(entry, 3),
+                    "fwpick_smoke_s": round(whole, 3),
+                    "ratio_entry": round(entry / floor, 3),
+                    "ratio_fwpick": round(whole / floor, 3),
+                }
+            )
     ok = all(r.get("ratio_fwpick", 0) <= TARGET for r in results)
-    print(json.dumps({"python": sys.version.split()[0], "runs": args.runs, "target": TARGET,
-                      "results": results, "ok": ok}, indent=2))
+    print(
+        json.dumps(
+            {
+                "python": sys.version.split()[0],
+                "runs": args.runs,
+                "target": TARGET,
+                "results": results,
+                "ok": ok,
+            },
+            indent=2,
+        )
+    )
     return 0 if ok else 1
 
 

@@ -55,15 +55,22 @@ def main() -> int:
         name: statistics.median(t / f for t, f in zip(times[name], times[FLOOR], strict=True))
         for name in (ADVISE, HELP)
     }
-    print(json.dumps({
-        "python": sys.version.split()[0],
-        "runs": args.runs,
-        "median_seconds": {name: round(statistics.median(t), 4) for name, t in times.items()},
-        "ratio_advise_to_floor": round(ratios[ADVISE], 3),
-        "ratio_help_to_floor": round(ratios[HELP], 3),
-        "target": TARGET,
-        "ok": ratios[ADVISE] <= TARGET,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "python": sys.version.split()[0],
+                "runs": args.runs,
+                "median_seconds": {
+                    name: round(statistics.median(t), 4) for name, t in times.items()
+                },
+                "ratio_advise_to_floor": round(ratios[ADVISE], 3),
+                "ratio_help_to_floor": round(ratios[HELP], 3),
+                "target": TARGET,
+                "ok": ratios[ADVISE] <= TARGET,
+            },
+            indent=2,
+        )
+    )
     return 0 if ratios[ADVISE] <= TARGET else 1
 
 

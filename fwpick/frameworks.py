@@ -23,7 +23,6 @@ class Framework(NamedTuple):
     # Oldest and newest CPython (inclusive) with wheels for the current release.
     python_support: tuple[tuple[int, int], tuple[int, int]]
     # The one-line install hint when nothing better is known about the machine.
-    install_hint: str
     # What a generated project depends on: the range its templates are tested with.
     requirement: str
     # The best-by-validation checkpoint a generated project's training writes into its run
@@ -43,7 +42,6 @@ TORCH = Framework(
     # Wheels by release (pip --dry-run per Python, 2026-11-26): torch 2.13-2.14 for
     # CPython 3.10-3.14, torch 2.15 for 3.11-3.15; so some current release fits 3.10-3.15.
     python_support=((3, 10), (3, 15)),
-    install_hint="pip install torch  (CPU-only: add --index-url https://download.pytorch.org/whl/cpu)",
     requirement="torch>=2.7,<2.14",
     checkpoint_name="best.pt",
     install_project="python -m pip install -e '.[dev]'",
@@ -58,7 +56,6 @@ TENSORFLOW = Framework(
     # TensorFlow 2.21 wheels: CPython 3.10-3.13 (pip --dry-run per Python, 2026-11-26);
     # on 3.10 pip pairs it with an older Keras 3, since Keras 3.15 needs 3.11+.
     python_support=((3, 10), (3, 13)),
-    install_hint="pip install tensorflow  (no GPU: tensorflow-cpu is smaller)",
     requirement="tensorflow>=2.16,<2.22",
     checkpoint_name="best.keras",
     # TensorFlow comes as several distributions of one `tensorflow` module (CPU-only, CUDA,

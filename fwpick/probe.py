@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fwpick import children, interpreter
+from fwpick import children, hardware, interpreter
 from fwpick.environment import Platform, python_supported
 from fwpick.errors import InterpreterError
-from fwpick.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.frameworks import FRAMEWORKS, install_command
 
 # Run in a child process with the target interpreter: the fwpick process never imports
 # a framework. Each prints one JSON object describing the devices the framework can use.
@@ -115,6 +115,7 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
     target = interpreter.inspect(python, timeout=timeout, modules=FRAMEWORKS)
     where = replace(Platform.current(), python=target.version_info)
     gpu = nvidia_gpu_present()
+    detected = hardware.detect(where)
     to_probe = [name for name in FRAMEWORKS if name in target.found]
     try:
         results = probe_all(to_probe, python=target.command, timeout=timeout)
@@ -135,7 +136,17 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
             "caveats": [] if missing else _caveats(framework, probed, where, gpu),
         }
         if missing:
-            entry["install"] = REGISTRY[framework].install_hint
+            # The command the official selector gives for this OS and accelerator (the
+            # same as `fwpick advise` shows), rather than a one-size-fits-all hint.
+            command = install_command(
+                framework,
+                system=where.system,
+                machine=where.machine,
+                hardware=detected.hardware,
+                rocm_version=detected.rocm_version,
+            )
+            entry["install"] = command.command
+            entry["install_note"] = command.note
         elif "error" in probed:
             entry["error"] = probed["error"]
         frameworks[framework] = entry
