@@ -42,6 +42,7 @@ UNRUNNABLE: list[tuple[str, str, Callable[[], bool]]] = [
     ("'.[mac,dev]'", "installs TensorFlow for macOS", lambda: False),
     ("tensorflowjs", "tensorflowjs is not in this machine's package index", lambda: False),
     ("torch.onnx", "needs onnx and onnxscript", lambda: has("onnx") and has("onnxscript")),
+    ("tensorboard --logdir", "starts a web server that runs until it is stopped", lambda: False),
 ]
 
 

@@ -53,7 +53,12 @@ COMMANDS = [
     ["smoke", "--help"],
     ["train", "--epochs", "2", "--batch-size", "50", "--device", "cpu", "--out", "run"],
     ["smoke", "--device", "cpu", "--steps", "4"],
-]
+    # The options that write more (or say more): the same lines and files in both.
+    [
+        "train", "--epochs", "2", "--batch-size", "50", "--device", "cpu",
+        "--amp", "--tensorboard", "--out", "run_more",
+    ],
+]  # fmt: skip
 
 
 def render(folder: Path, framework: str, task: str) -> Path:
@@ -103,6 +108,19 @@ def test_twins_have_the_same_options_output_run_folders_and_model(
         (report,) = [json.loads(line) for line in outputs[" ".join(COMMANDS[4])].splitlines()]
         facts["smoke keys"] = sorted(report)
         facts["smoke"] = [report[k] for k in ("status", "task", "steps", "checkpoint_roundtrip")]
+        facts["train --amp --tensorboard output"] = neutral(
+            outputs[" ".join(COMMANDS[5])], framework
+        )
+        more = project / "run_more"
+        facts["--amp --tensorboard run folder"] = sorted(
+            neutral(path.name, framework) for path in more.iterdir()
+        )
+        # One event file (named by time, host and process, so only its prefix compares).
+        facts["event files"] = [
+            path.name.startswith("events.out.tfevents.")
+            for path in (more / "tensorboard").iterdir()
+        ]
+        facts["--amp precision"] = json.loads((more / "summary.json").read_text())["precision"]
     torch, tensorflow = seen["torch"], seen["tensorflow"]
     assert "--max-steps" in str(torch["train --help"])  # the comparison is not vacuous
     assert str(torch["train output"]).count("epoch N/N: train_loss N, val_loss N") == 2
@@ -114,5 +132,9 @@ def test_twins_have_the_same_options_output_run_folders_and_model(
         "metrics.jsonl",
         "summary.json",
     ]
+    assert torch["--amp --tensorboard run folder"] == [*torch["run folder"], "tensorboard"]
+    assert "amp: off on the CPU" in str(torch["train --amp --tensorboard output"])
+    assert str(torch["train --amp --tensorboard output"]).endswith("summary.json, tensorboard/\n")
+    assert torch["event files"] == [True]
     for fact in torch:
         assert torch[fact] == tensorflow[fact], fact
