@@ -169,10 +169,15 @@ def advice(result: Advice, *, show_next: bool = True) -> RenderableType:
         parts.extend(_bullets(Text(note.text) for note in result.notes))
     parts.append(Text("Next steps:", style="bold"))
     name = display_name(recommendation.framework)
-    parts.extend(_bullets([Text(f"install {name} ({result.install.note}):")]))
-    parts.append(_Command(result.install.command))
+    # Already installed (the notes say which version): no install step to take. The JSON
+    # keeps `install` either way, for scripts that set up another machine.
+    to_install = not any(note.code == "installed" for note in result.notes)
+    if to_install:
+        parts.extend(_bullets([Text(f"install {name} ({result.install.note}):")]))
+        parts.append(_Command(result.install.command))
     if show_next:
-        parts.extend(_bullets([Text("then generate the starter project:")]))
+        step = "then generate" if to_install else "generate"
+        parts.extend(_bullets([Text(f"{step} the starter project:")]))
         parts.append(_Command(result.next_command))
     return Group(*parts)
 

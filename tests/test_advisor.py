@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from io import StringIO
 
 import pytest
+from rich.console import Console
 
 from fwpick.advisor import advise, dated_note, recommend
-from fwpick.environment import Installed, Platform, notes
+from fwpick.environment import Installed, Note, Platform, notes
 from fwpick.hardware import Detected
 from fwpick.knowledge import knowledge
 
@@ -396,6 +398,19 @@ def test_default_advice_names_the_install_and_next_commands() -> None:
     assert server.install.command == "python -m pip install tensorflow-cpu"
     embedded = advise({**answers, "deployment": "embedded"}, where=LINUX)
     assert embedded.next_command.endswith("--deployment mobile")
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_the_install_step_is_shown_only_when_the_framework_is_missing(installed: bool) -> None:
+    result = advise({**KB.defaults, "hardware": "cpu"}, where=LINUX, today=KB.knowledge_date)
+    code = "installed" if installed else "not-installed"
+    result = result._replace(notes=(Note(code, "..."),))
+    console = Console(file=StringIO(), width=120)
+    console.print(result)
+    steps = console.file.getvalue().split("Next steps:")[1]
+    assert (result.install.command in steps) is not installed
+    assert ("then generate" in steps) is not installed
+    assert result.to_json()["install"]["command"] == result.install.command  # JSON keeps it
 
 
 NOTE_CASES = [
