@@ -34,9 +34,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from fwpick.knowledge import knowledge  # noqa: E402
-from fwpick.names import project_name  # noqa: E402
-from fwpick.render import ProjectSpec, plan, stage  # noqa: E402
+from fwpick.advice.knowledge import knowledge  # noqa: E402
+from fwpick.generate.names import project_name  # noqa: E402
+from fwpick.generate.render import ProjectSpec, plan, stage  # noqa: E402
 
 # Rows and epochs per task: enough for every run to last well over 5 s on a laptop CPU.
 WORK = {

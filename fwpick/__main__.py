@@ -1,5 +1,5 @@
 """`python -m fwpick` runs the command-line interface."""
 
-from fwpick.cli import main
+from fwpick.cli.app import main
 
 main()

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from fwpick import signals
-from fwpick.cli import main
+from fwpick.base import signals
+from fwpick.cli.app import main
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _environment(env: dict[str, str]) -> Iterator[None]:
 def invoke(
     argv: list[str], *, cwd: Path | None, env: dict[str, str] | None = None, encoding: str = "utf-8"
 ) -> Outcome:
-    """Run `fwpick.cli:main` (the console script) with `argv`, as a process would.
+    """Run `fwpick.cli.app:main` (the console script) with `argv`, as a process would.
 
     Real streams (with the given encoding), real signal handlers, real working folder.
     An exception escaping main() is what a traceback would be: it is not caught here.

@@ -9,10 +9,11 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
-from fwpick.advisor import advise, dated_note, recommend
-from fwpick.environment import Installed, Note, Platform, notes
-from fwpick.hardware import Detected
-from fwpick.knowledge import knowledge
+from fwpick.advice.advisor import advise, dated_note, recommend
+from fwpick.advice.knowledge import knowledge
+from fwpick.machine.environment import Installed, Note, Platform, notes
+from fwpick.machine.hardware import Detected
+from fwpick.ui.advice import advice as advice_view
 
 KB = knowledge()
 # `auto` stands for a detected value, so the tables range over the concrete ones.
@@ -406,7 +407,7 @@ def test_the_install_step_is_shown_only_when_the_framework_is_missing(installed:
     code = "installed" if installed else "not-installed"
     result = result._replace(notes=(Note(code, "..."),))
     console = Console(file=StringIO(), width=120)
-    console.print(result)
+    console.print(advice_view(result))
     steps = console.file.getvalue().split("Next steps:")[1]
     assert (result.install.command in steps) is not installed
     assert ("then generate" in steps) is not installed

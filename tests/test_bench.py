@@ -17,9 +17,12 @@ import pytest
 from conftest import REPO, need, run_fwpick
 from rich.console import Console
 
-from fwpick.advisor import advise
-from fwpick.bench_process import ChildResult, run_child
-from fwpick.bench_stats import (
+from fwpick.advice.advisor import advise
+from fwpick.advice.knowledge import knowledge
+from fwpick.base.errors import ExitCode
+from fwpick.bench.process import ChildResult, run_child
+from fwpick.bench.results import BenchResult, Row, row_from_runs
+from fwpick.bench.stats import (
     MIN_STEPS,
     SPREAD_LIMIT,
     Comparison,
@@ -30,10 +33,7 @@ from fwpick.bench_stats import (
     conclusion,
     schedule,
 )
-from fwpick.bench_types import BenchResult, Row, row_from_runs
-from fwpick.bench_view import bar, markdown
-from fwpick.errors import ExitCode
-from fwpick.knowledge import knowledge
+from fwpick.ui.bench import bar, bench_report, markdown
 
 # ---------------------------------------------------------------- statistics
 
@@ -264,7 +264,7 @@ def test_each_task_gets_its_own_chart_scale() -> None:
 def test_terminal_view_and_json_carry_the_same_rows() -> None:
     result = sample_result()
     console = Console(record=True, width=80, color_system=None)
-    console.print(result)
+    console.print(bench_report(result))
     shown = console.export_text()
     assert max(len(line) for line in shown.splitlines()) <= 80
     assert "fwpick bench: regression" in shown and "not installed" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from io import StringIO
@@ -12,11 +13,13 @@ from conftest import run_fwpick
 from rich.console import Console
 from typer.testing import CliRunner
 
-from fwpick.answers import collect
-from fwpick.cli import app, out_console
-from fwpick.environment import installed
-from fwpick.errors import AnswersError
-from fwpick.knowledge import knowledge
+from fwpick.advice.answers import collect
+from fwpick.advice.knowledge import knowledge
+from fwpick.base.errors import AnswersError
+from fwpick.cli.app import app
+from fwpick.machine.environment import installed
+from fwpick.ui.consoles import out_console
+from fwpick.ui.prompts import ask
 
 runner = CliRunner()
 
@@ -175,9 +178,11 @@ def test_prompts_read_from_a_stream_and_retry_invalid_answers() -> None:
         flags={"scale": "large"},
         answers_file=None,
         use_defaults=False,
-        interactive=True,
-        console=console,
-        stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\npretrained\n\nnvidia\n"),
+        ask=functools.partial(
+            ask,
+            console=console,
+            stream=StringIO("sometimes\nhigh\nMOBILE\nbeginner\ntorch\npretrained\n\nnvidia\n"),
+        ),
     )
     assert answers == {
         "scale": "large",
@@ -198,9 +203,7 @@ def test_input_that_ends_early_is_an_error_not_a_hang() -> None:
             flags={},
             answers_file=None,
             use_defaults=False,
-            interactive=True,
-            console=console,
-            stream=StringIO("small\nlow\n"),
+            ask=functools.partial(ask, console=console, stream=StringIO("small\nlow\n")),
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import need, run_fwpick
 
-from fwpick.smoke import run_smoke
+from fwpick.smoke.run import run_smoke
 
 pytestmark = pytest.mark.slow
 FRAMEWORK_MARKS = {

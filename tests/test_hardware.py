@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fwpick.environment import Platform
-from fwpick.frameworks import install_command
-from fwpick.hardware import detect, rocm_version
+from fwpick.base.frameworks import install_command
+from fwpick.machine.environment import Platform
+from fwpick.machine.hardware import detect, rocm_version
 
 LINUX = Platform(python=(3, 12), system="Linux", machine="x86_64")
 

@@ -3,7 +3,7 @@
 Each case sets up a folder of the user's files, runs `fwpick ...` and checks: the exit
 code, one `error: ...` line on stderr (the parser's own box for usage errors), no
 traceback, the user's files byte-identical, and nothing left behind (no staging folder,
-no half-made project). Cases run in-process through `fwpick.cli:main`, the console
+no half-made project). Cases run in-process through `fwpick.cli.app:main`, the console
 script itself, so the whole catalogue takes a few seconds.
 """
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fwpick.knowledge import compiled_json, knowledge, parse, read_toml
+from fwpick.advice.knowledge import compiled_json, knowledge, parse, read_toml
 
 
 def test_compiled_json_matches_the_toml() -> None:
-    # After editing knowledge.toml, run `python -m fwpick.knowledge` to recompile.
-    compiled = resources.files("fwpick").joinpath("knowledge.json").read_text(encoding="utf-8")
+    # After editing knowledge.toml, run `python -m fwpick.advice.knowledge` to recompile.
+    compiled = resources.files("fwpick.advice").joinpath("knowledge.json").read_text(encoding="utf-8")
     assert compiled == compiled_json(read_toml())
 
 

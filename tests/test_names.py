@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fwpick.errors import FwpickError, ProjectNameError
-from fwpick.names import project_name, user_text
+from fwpick.base.errors import FwpickError, ProjectNameError
+from fwpick.generate.names import project_name, user_text
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def interpreter() -> tuple[str, dict[str, str]]:
         env = {} if python == sys.executable else {"PYTHONPATH": path}
         try:
             probe = subprocess.run(
-                [python, "-c", "import fwpick.cli"],
+                [python, "-c", "import fwpick.cli.app"],
                 cwd="/",
                 env={**os.environ, **env},
                 capture_output=True,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fwpick.errors import TargetError
-from fwpick.place import check_target, place
-from fwpick.render import stage
-from fwpick.staging import _host, remove_stale, staging
+from fwpick.base.errors import TargetError
+from fwpick.base.staging import _host, remove_stale, staging
+from fwpick.generate.place import check_target, place
+from fwpick.generate.render import stage
 
 FILES = {"a.txt": b"new a\n", "sub/b.txt": b"new b\n", "z.txt": b"new z\n"}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import run_fwpick
 
-from fwpick.environment import Platform
-from fwpick.probe import _caveats
+from fwpick.machine.environment import Platform
+from fwpick.machine.probe import _caveats
 
 LINUX = Platform(python=(3, 12), system="Linux", machine="x86_64")
 

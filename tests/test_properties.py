@@ -12,12 +12,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fwpick.compat import tomllib
-from fwpick.errors import FwpickError, ProjectNameError
-from fwpick.frameworks import FRAMEWORKS
-from fwpick.knowledge import knowledge
-from fwpick.names import project_name, user_text
-from fwpick.render import ProjectSpec, plan
+from fwpick.advice.knowledge import knowledge
+from fwpick.base.compat import tomllib
+from fwpick.base.errors import FwpickError, ProjectNameError
+from fwpick.base.frameworks import FRAMEWORKS
+from fwpick.generate.names import project_name, user_text
+from fwpick.generate.render import ProjectSpec, plan
 
 # Every code point, surrogates (undecodable argv bytes) and controls included; and, so
 # that most examples get as far as rendering, text without them.

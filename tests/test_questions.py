@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fwpick.answers import merge, parse_answers_text, read_answers_file, to_toml
-from fwpick.errors import AnswersError
-from fwpick.knowledge import knowledge
+from fwpick.advice.answers import merge, parse_answers_text, read_answers_file, to_toml
+from fwpick.advice.knowledge import knowledge
+from fwpick.base.errors import AnswersError
 
 
 @pytest.mark.parametrize(

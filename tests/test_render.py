@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from fwpick.compat import tomllib
-from fwpick.errors import TemplateError
-from fwpick.knowledge import knowledge
-from fwpick.names import project_name
-from fwpick.render import FRAMEWORKS, TASKS, ProjectSpec, plan, stage
+from fwpick.advice.knowledge import knowledge
+from fwpick.base.compat import tomllib
+from fwpick.base.errors import TemplateError
+from fwpick.generate.names import project_name
+from fwpick.generate.render import FRAMEWORKS, TASKS, ProjectSpec, plan, stage
 
 
 def build_templates(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fwpick.report import InvalidReport, parse
+from fwpick.contract.smoke_report import InvalidReport, parse
 
 GOOD: dict[str, Any] = {
     "status": "passed",

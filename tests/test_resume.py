@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import need, run_in_project
 
-from fwpick.knowledge import knowledge
-from fwpick.names import project_name
-from fwpick.render import ProjectSpec, plan, stage
+from fwpick.advice.knowledge import knowledge
+from fwpick.generate.names import project_name
+from fwpick.generate.render import ProjectSpec, plan, stage
 
 # Float sums may be reordered between runs; anything beyond this is a real difference.
 ATOL = 1e-5

@@ -222,7 +222,7 @@ def test_a_staging_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path: 
         text=True,
         check=True,
     )
-    from fwpick.staging import _host
+    from fwpick.base.staging import _host
 
     stale = parent / f".demo.fwpick-{_host()}-{int(dead.stdout)}-0123abcd"
     (stale / "src").mkdir(parents=True)

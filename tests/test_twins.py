@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import need, run_in_project
 
-from fwpick.frameworks import FRAMEWORKS, REGISTRY
-from fwpick.knowledge import knowledge
-from fwpick.names import project_name
-from fwpick.render import TASKS, ProjectSpec, plan, stage
+from fwpick.advice.knowledge import knowledge
+from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.generate.names import project_name
+from fwpick.generate.render import TASKS, ProjectSpec, plan, stage
 
 pytestmark = [
     pytest.mark.slow,

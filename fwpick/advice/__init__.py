@@ -1,0 +1,4 @@
+"""The advisor.
+
+The questionnaire, the answers from their sources, the knowledge and the recommendation.
+"""

@@ -1,0 +1,4 @@
+"""The command line.
+
+Typer parsing, one module per command; it hands results to ui and exits with the code.
+"""

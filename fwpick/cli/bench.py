@@ -1,0 +1,175 @@
+"""`fwpick bench`: its options, its progress bar, and the report it saves."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from fwpick.base import signals
+from fwpick.base.errors import FwpickError
+from fwpick.cli.failures import print_json
+from fwpick.cli.options import Device, JsonOption
+from fwpick.ui.consoles import err_console, out_console
+
+
+class BenchTask(str, Enum):
+    """The tasks `fwpick bench` can measure."""
+
+    regression = "regression"
+    classification = "classification"
+    all = "all"
+
+
+def bench_command(
+    task: Annotated[
+        BenchTask | None,
+        typer.Option(
+            case_sensitive=False,
+            help="what the twins train (default: the --project's task, else regression)",
+        ),
+    ] = None,
+    device: Annotated[
+        Device,
+        typer.Option(
+            case_sensitive=False,
+            help="device for both frameworks; auto = CUDA, then MPS, then CPU (with fallback)",
+        ),
+    ] = Device.auto,
+    seconds: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            help="about this much training per run for the slower framework (default: 3); the "
+            "step count comes from the warm-up, is the same for both and is at least 50",
+        ),
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(min=1, help="train exactly this many steps per run")
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option("--batch-size", min=1, help="batch size for both (default: the template's)"),
+    ] = None,
+    repeats: Annotated[
+        int, typer.Option(min=1, max=100, help="measured runs per framework, after one warm-up")
+    ] = 3,
+    python: Annotated[
+        str | None,
+        typer.Option("--python", help="interpreter that trains the twins (default: this one)"),
+    ] = None,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            help="a project made by fwpick: it stands in for its framework's twin, and its "
+            ".fwpick.toml gives the answers",
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="your advisor answers (TOML or JSON) for the closing sentence "
+            "(default: the --project's, else the defaults)",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="seconds before any one run is stopped")
+    ] = 300,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="also write the table and charts as Markdown")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the twin projects for the same work here and compare them side by side."""
+    from fwpick.advice.answers import read_answers_file
+    from fwpick.base.children import check_timeout
+    from fwpick.bench.run import BenchOptions, run_bench
+    from fwpick.generate.render import TASKS
+
+    if seconds is not None and steps is not None:
+        raise typer.BadParameter("use --seconds or --steps, not both", param_hint="--seconds")
+    if save and not (save.parent.is_dir() and os.access(save.parent, os.W_OK)):
+        # Found out now, not after minutes of measuring.
+        raise FwpickError(f"cannot write the report {save}: {save.parent} is not a writable folder")
+    tasks = None if task is None else (TASKS if task is BenchTask.all else (task.value,))
+    options = BenchOptions(
+        tasks=tasks,
+        device=device.value,
+        steps=steps,
+        seconds=seconds,
+        batch_size=batch_size,
+        repeats=repeats,
+        python=python,
+        project=project,
+        answers=read_answers_file(answers) if answers else None,
+        answers_source=str(answers) if answers else None,
+        timeout=check_timeout(timeout),
+    )
+    with _bench_progress(enabled=not as_json) as show:
+        result = run_bench(options, on_progress=show)
+    if save:
+        from fwpick.ui.bench import markdown
+
+        _save_text(save, markdown(result))
+    if as_json:
+        print_json(result.to_json())
+    else:
+        from fwpick.ui.bench import bench_report
+
+        out_console().print(bench_report(result))
+    raise typer.Exit(int(result.exit_code))
+
+
+@contextmanager
+def _bench_progress(*, enabled: bool) -> Iterator[Callable[[Any], None]]:
+    """A progress bar on stderr: task, phase and framework of the run under way."""
+    if not enabled or not err_console().is_terminal:
+        yield lambda progress: None
+        return
+    from rich import progress as bars
+
+    from fwpick.base.frameworks import display_name
+
+    columns = (
+        bars.SpinnerColumn(),
+        bars.TextColumn("{task.description}"),
+        bars.BarColumn(),
+        bars.MofNCompleteColumn(),
+        bars.TimeElapsedColumn(),
+    )
+    with bars.Progress(*columns, console=err_console(), transient=True) as shown:
+        job = shown.add_task("checking the frameworks and rendering the twins", total=None)
+
+        def show(progress: Any) -> None:
+            name = display_name(progress.framework) if progress.framework else ""
+            shown.update(
+                job,
+                description=f"{progress.task}: {progress.phase} {name}",
+                completed=progress.done,
+                total=progress.total,
+            )
+
+        yield show
+
+
+def _save_text(path: Path, text: str) -> None:
+    """Write `text` whole or not at all (a temporary sibling, then a rename)."""
+    partial = path.with_name(f".{path.name}.fwpick-partial")
+    try:
+        with signals.deferred():  # a Ctrl-C here waits until no partial file is left
+            try:
+                partial.write_text(text, encoding="utf-8")
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise FwpickError(f"cannot write the report {path}: {reason}") from None
+    err_console().print(f"report saved to {path}", highlight=False)

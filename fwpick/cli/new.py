@@ -1,0 +1,168 @@
+"""`fwpick new`: generate a starter project, then smoke-test it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fwpick.base.errors import ExitCode
+from fwpick.cli.failures import print_json
+from fwpick.cli.options import (
+    AnswersFileOption,
+    DefaultsOption,
+    DeploymentOption,
+    Device,
+    DeviceOption,
+    DomainOption,
+    ExperienceOption,
+    FamiliarOption,
+    HardwareOption,
+    JsonOption,
+    PrototypingOption,
+    PythonOption,
+    ScaleOption,
+    SmokeMode,
+    StartOption,
+    Task,
+    TimeoutOption,
+)
+from fwpick.cli.shared import answers_from, flag_values, progress
+from fwpick.ui.consoles import out_console
+
+
+def bare_smoke_flag(argv: list[str]) -> list[str]:
+    """Let `--smoke` stand alone (it means `--smoke on`) while `--smoke require` works too.
+
+    typer has no optional-value options, so the bare flag is completed here.
+    """
+    completed: list[str] = []
+    for index, arg in enumerate(argv):
+        completed.append(arg)
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if arg == "--smoke" and (following is None or following.startswith("-")):
+            completed.append("on")
+    return completed
+
+
+def _smoke_mode(value: str) -> SmokeMode:
+    """--smoke/--no-smoke plus `--smoke require`, as one option."""
+    try:
+        return SmokeMode(value.lower())
+    except ValueError:
+        raise typer.BadParameter("use --smoke, --no-smoke or --smoke require") from None
+
+
+def new(
+    name: Annotated[
+        str, typer.Argument(help="project name: the folder and, normalised, the package")
+    ],
+    framework: Annotated[
+        str,
+        typer.Option(
+            "--framework",
+            "-f",
+            help="torch (pytorch, pt), tensorflow (tf), or auto: ask the advisor",
+        ),
+    ] = "auto",
+    task: Annotated[
+        Task, typer.Option(case_sensitive=False, help="what the starter model learns")
+    ] = Task.regression,
+    parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path(
+        "."
+    ),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="write into a non-empty folder; clashing files are kept as NAME.orig"
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show the files that would be written; write nothing")
+    ] = False,
+    git: Annotated[
+        bool | None,
+        typer.Option(
+            "--git/--no-git",
+            help="git init the project (default: unless already inside a repository)",
+        ),
+    ] = None,
+    smoke: Annotated[
+        str,
+        typer.Option(
+            "--smoke",
+            metavar="on|require",
+            help="smoke-test the project (default: on); require: a missing framework fails",
+        ),
+    ] = "on",
+    no_smoke: Annotated[bool, typer.Option("--no-smoke", help="skip the smoke test")] = False,
+    python: PythonOption = None,
+    device: DeviceOption = Device.auto,
+    timeout: TimeoutOption = 300,
+    venv: Annotated[
+        bool,
+        typer.Option(
+            "--venv", help="create the project's .venv, install it there and smoke-test inside it"
+        ),
+    ] = False,
+    description: Annotated[str, typer.Option(help="one line for the README and pyproject")] = "",
+    author: Annotated[str, typer.Option(help="author name for pyproject.toml")] = "",
+    scale: ScaleOption = None,
+    prototyping: PrototypingOption = None,
+    deployment: DeploymentOption = None,
+    experience: ExperienceOption = None,
+    familiar: FamiliarOption = None,
+    start: StartOption = None,
+    domain: DomainOption = None,
+    hardware: HardwareOption = None,
+    answers: AnswersFileOption = None,
+    defaults: DefaultsOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate a starter project, then smoke-test it on the best device here."""
+    from fwpick.generate.names import project_name
+    from fwpick.generate.project import NewOptions, canonical_framework, create_project
+
+    project_name(name)  # a bad name fails before any question is asked
+    chosen = canonical_framework(framework)
+    flags = flag_values(
+        scale=scale,
+        prototyping=prototyping,
+        deployment=deployment,
+        experience=experience,
+        familiar=familiar,
+        start=start,
+        domain=domain,
+        hardware=hardware,
+    )
+    # An explicit framework only needs the answers that shape the files (deployment);
+    # the rest default quietly. `auto` needs them all, from any source.
+    final = answers_from(flags, answers, use_defaults=defaults or chosen != "auto")
+    options = NewOptions(
+        name=name,
+        parent=parent,
+        framework=chosen,
+        task=task.value,
+        answers=final,
+        force=force,
+        dry_run=dry_run,
+        git=git,
+        smoke="off" if no_smoke else _smoke_mode(smoke).value,
+        python=python,
+        device=device.value,
+        timeout=timeout,
+        venv=venv,
+        description=description,
+        author=author,
+    )
+    with progress(enabled=not as_json) as on_phase:
+        result = create_project(options, on_phase=on_phase)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        from fwpick.ui.views import new_result
+
+        out_console().print(new_result(result))
+    code = result.smoke.exit_code if result.smoke else ExitCode.OK
+    raise typer.Exit(int(code))

@@ -1,0 +1,1 @@
+"""`fwpick new`: names, the template plan, staging, placing the project, its venv."""

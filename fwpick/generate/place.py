@@ -1,0 +1,222 @@
+"""Putting a staged project into the user's folder without losing or leaving anything.
+
+Two ways in. A missing target is claimed with mkdir (so a folder that appeared since is
+never replaced) and the staged folder renamed onto the claim: the project appears whole
+or not at all. An existing folder (empty, or any with --force) is kept as it is (its
+mode, owner, mount) and the files are moved in one by one from a staging folder inside
+it; a clashing file is first renamed to `NAME.orig` (`.orig.1`, ... when taken). Every
+step is recorded, so a failure or a signal puts everything back. Nothing is followed
+through a symbolic link, and nothing outside the target is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fwpick.base.errors import TargetError, os_error_message
+from fwpick.base.staging import is_staging_name
+from fwpick.generate.folders import existing_ancestor
+
+
+@dataclass
+class Placement:
+    """What moving the project in did, in order, so that it can be undone."""
+
+    target: Path
+    staged: Path
+    created_target: bool = False
+    made_dirs: list[Path] = field(default_factory=list)
+    backups: list[tuple[Path, Path]] = field(default_factory=list)  # (original, backup)
+    moves: list[tuple[Path, Path]] = field(default_factory=list)  # (staged file, destination)
+    created: list[Path] = field(default_factory=list)  # made in the target afterwards (.venv)
+
+    @property
+    def kept_aside(self) -> list[str]:
+        """The user's files renamed out of the way, relative to the target."""
+        return [backup.relative_to(self.target).as_posix() for _, backup in self.backups]
+
+    def undo(self) -> None:
+        """Put everything back as it was before; best effort, newest step first."""
+        if self.created_target:
+            # The folder is this run's own: hand it back to staging, which removes it.
+            _quietly(os.rename, self.target, self.staged)
+            return
+        for extra in reversed(self.created):
+            shutil.rmtree(extra, ignore_errors=True)
+        for source, destination in reversed(self.moves):
+            _quietly(os.makedirs, source.parent, exist_ok=True)
+            _quietly(os.rename, destination, source)
+        for original, backup in reversed(self.backups):
+            _quietly(os.rename, backup, original)
+        for folder in reversed(self.made_dirs):
+            _quietly(os.rmdir, folder)  # only ever empty folders: rmdir refuses others
+        for steps in (self.created, self.moves, self.backups, self.made_dirs):
+            steps.clear()
+
+
+def _quietly(action: Callable[..., object], *args: object, **kwargs: object) -> None:
+    with contextlib.suppress(OSError):  # undo is best effort: do every step it can
+        action(*args, **kwargs)
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):  # missing, or a file on the way
+        return None
+
+
+def user_entries(target: Path) -> list[str]:
+    """The names in `target`, less fwpick's own staging folders."""
+    return [name for name in os.listdir(target) if not is_staging_name(name)]
+
+
+def check_target(target: Path, *, force: bool, files: Mapping[str, bytes] | None = None) -> None:
+    """Refuse, before anything is written, every target the project cannot safely go to.
+
+    A link, a file, a non-empty folder without --force; with the plan: a folder or link
+    on the way to a file, a folder where a file goes, a folder fwpick cannot write in.
+    """
+    try:
+        info = _lstat(target)
+        if info is None:
+            _check_writable(existing_ancestor(target.parent))
+            return
+        if stat.S_ISLNK(info.st_mode):
+            raise TargetError(
+                f"{target} is a symbolic link; fwpick writes only into real folders "
+                f"(use --dir with the folder it points to)"
+            )
+        if not stat.S_ISDIR(info.st_mode):
+            raise TargetError(f"{target} exists and is not a folder")
+        if user_entries(target) and not force:
+            raise TargetError(
+                f"{target} exists and is not empty; pick another name or pass --force"
+            )
+        _check_writable(target)
+        if files is not None:
+            _check_plan(target, files)
+    except OSError as error:
+        raise TargetError(os_error_message(error, doing="cannot use")) from None
+
+
+def _check_writable(folder: Path) -> None:
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise TargetError(f"cannot write in {folder}: permission denied")
+
+
+def _check_plan(target: Path, files: Mapping[str, bytes]) -> None:
+    """Every destination: reachable without links, the right type, in a writable folder."""
+    checked: set[Path] = set()
+    for relative in files:
+        destination = target / relative
+        folder = target
+        for part in Path(relative).parts[:-1]:
+            folder = folder / part
+            if folder in checked:
+                continue
+            info = _lstat(folder)
+            if info is None:
+                break  # fwpick makes it, and the ones below it
+            if stat.S_ISLNK(info.st_mode):
+                raise TargetError(
+                    f"{folder} is a symbolic link; fwpick does not write through links"
+                )
+            if not stat.S_ISDIR(info.st_mode):
+                raise TargetError(f"{folder} is a file, but the project needs a folder there")
+            _check_writable(folder)
+            checked.add(folder)
+        info = _lstat(destination)
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise TargetError(f"{destination} is a folder, but the project has a file there")
+
+
+def _same_content(path: Path, content: bytes) -> bool:
+    """Whether the regular file at `path` already holds exactly `content`."""
+    info = _lstat(path)
+    if info is None or not stat.S_ISREG(info.st_mode) or info.st_size != len(content):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == content
+    except OSError:
+        return False  # unreadable: keep it aside rather than guess
+
+
+def _free_backup_name(path: Path, taken: set[Path]) -> Path:
+    """NAME.orig, else NAME.orig.1, NAME.orig.2, ...: never an existing or planned path."""
+    candidate = path.with_name(path.name + ".orig")
+    number = 0
+    while candidate in taken or _lstat(candidate) is not None:
+        number += 1
+        candidate = path.with_name(f"{path.name}.orig.{number}")
+    return candidate
+
+
+def place(staged: Path, target: Path, files: Mapping[str, bytes], *, force: bool) -> Placement:
+    """Move the staged project to `target`; all or nothing. Run it inside `deferred()`."""
+    check_target(target, force=force, files=files)
+    placement = Placement(target, staged)
+    try:
+        if _lstat(target) is None:
+            _claim_and_rename(placement)
+        else:
+            _move_in(placement, files)
+    except OSError as error:
+        placement.undo()
+        message = os_error_message(error, doing="cannot write")
+        raise TargetError(f"{message}; nothing was changed") from None
+    except BaseException:
+        placement.undo()
+        raise
+    return placement
+
+
+def _claim_and_rename(placement: Placement) -> None:
+    target = placement.target
+    try:
+        os.mkdir(target)
+    except FileExistsError:
+        raise TargetError(
+            f"{target} was created by something else while fwpick was working; nothing was written"
+        ) from None
+    try:
+        # rename(2) replaces an empty folder, and this one is fwpick's own claim.
+        os.rename(placement.staged, target)
+    except OSError:
+        os.rmdir(target)
+        raise
+    placement.created_target = True
+
+
+def _move_in(placement: Placement, files: Mapping[str, bytes]) -> None:
+    target, staged = placement.target, placement.staged
+    taken = {target / relative for relative in files}
+    for relative, content in files.items():
+        destination = target / relative
+        _make_parents(placement, destination.parent)
+        if _lstat(destination) is not None:
+            if _same_content(destination, content):
+                continue  # already exactly this: nothing to keep aside or to move
+            backup = _free_backup_name(destination, taken)
+            os.rename(destination, backup)  # renames a link itself, never what it points to
+            placement.backups.append((destination, backup))
+            taken.add(backup)
+        os.rename(staged / relative, destination)
+        placement.moves.append((staged / relative, destination))
+
+
+def _make_parents(placement: Placement, folder: Path) -> None:
+    missing: list[Path] = []
+    while _lstat(folder) is None and folder != placement.target:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        os.mkdir(each)
+        placement.made_dirs.append(each)

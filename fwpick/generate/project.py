@@ -1,0 +1,234 @@
+"""`fwpick new`: check everything, plan a project, stage it, smoke-test it, move it in."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fwpick.advice.advisor import Advice, advise
+from fwpick.base import children, frameworks
+from fwpick.base.errors import TargetError, TemplateError, VenvError
+from fwpick.base.signals import deferred, hold
+from fwpick.base.staging import staging
+from fwpick.contract.smoke_report import SmokeReport
+from fwpick.generate.folders import make_folders, remove_empty, resolve_parent
+from fwpick.generate.names import project_name, refuse_importable, user_text
+from fwpick.generate.place import Placement, check_target, place
+from fwpick.generate.render import TASKS, ProjectSpec, plan, stage
+from fwpick.generate.venv import make_venv
+from fwpick.machine import interpreter
+from fwpick.smoke.run import run_smoke
+
+
+@dataclass(frozen=True)
+class NewOptions:
+    """Everything `fwpick new` was asked to do."""
+
+    name: str
+    parent: Path
+    framework: str
+    task: str
+    answers: Mapping[str, str]
+    force: bool = False
+    dry_run: bool = False
+    git: bool | None = None  # None: init a repository unless already inside one
+    smoke: str = "on"  # on | off | require
+    python: str | None = None
+    device: str = "auto"
+    timeout: float = 300
+    venv: bool = False
+    description: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class NewResult:
+    """What `fwpick new` made, and how its smoke test went."""
+
+    project: Path
+    framework: str
+    task: str
+    files: tuple[str, ...]
+    smoke: SmokeReport | None
+    advice: Advice | None
+    kept_aside: tuple[str, ...] = ()
+    git_initialised: bool = False
+    dry_run: bool = False
+    python: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `fwpick new --json` document."""
+        document: dict[str, Any] = {
+            "project": str(self.project),
+            "framework": self.framework,
+            "task": self.task,
+            "files": list(self.files),
+            "smoke": self.smoke.to_json() if self.smoke else None,
+            "dry_run": self.dry_run,
+            "kept_aside": list(self.kept_aside),
+            "git": self.git_initialised,
+            "python": self.python,
+        }
+        if self.advice:
+            document["advice"] = self.advice.to_json()
+        return document
+
+
+def canonical_framework(raw: str) -> str:
+    """torch, tensorflow or auto, from any accepted spelling (case-insensitive)."""
+    text = raw.strip().lower()
+    if text == "auto":
+        return text
+    framework = frameworks.canonical(text)
+    if framework is None:
+        raise TemplateError(f"unknown framework {raw!r}; choose {frameworks.spellings()} or auto")
+    return framework
+
+
+def create_project(
+    options: NewOptions,
+    *,
+    on_phase: Callable[[str], None] = lambda _: None,
+) -> NewResult:
+    """Generate the project described by `options`; atomic, and never loses a user file.
+
+    Everything that can be checked is checked before anything is written: the name, the
+    texts, the target (links, clashes, permissions) and the interpreter (`--python`).
+    """
+    name = project_name(options.name)
+    description = user_text(options.description, what="description")
+    author = user_text(options.author, what="author")
+    children.check_timeout(options.timeout)
+    if options.task not in TASKS:
+        raise TemplateError(f"unknown task {options.task!r}; choose from {', '.join(TASKS)}")
+    framework = canonical_framework(options.framework)
+    advice = advise(options.answers) if framework == "auto" else None
+    if advice:
+        framework = advice.recommendation.framework
+    target = resolve_parent(options.parent) / name.folder
+    # With --venv the project's own .venv (made from this interpreter) runs it.
+    runner = interpreter.inspect(
+        None if options.venv else options.python,
+        timeout=options.timeout,
+        modules=[name.package],
+    )
+    if name.package in runner.found:
+        refuse_importable(name, runner.command)
+    spec = ProjectSpec(
+        name=name,
+        framework=framework,
+        task=options.task,
+        answers=dict(options.answers),
+        description=description,
+        author=author,
+    )
+    files = plan(spec)
+    check_target(target, force=options.force, files=files)  # fail before the smoke test
+    if options.venv and os.path.lexists(target / ".venv"):
+        raise TargetError(f"{target / '.venv'} exists already; remove it or leave out --venv")
+    result = NewResult(
+        target, framework, options.task, tuple(files), None, advice, dry_run=options.dry_run
+    )
+    if options.dry_run:
+        return result
+    made: list[Path] = []
+    try:
+        with deferred():  # made and remembered together, so a signal cannot orphan them
+            made = make_folders(target.parent)
+        return _write(result, options, files, on_phase)
+    except BaseException:
+        with deferred():
+            remove_empty(made)  # the --dir folders this run made, if they stayed empty
+        raise
+
+
+def _write(
+    planned: NewResult,
+    options: NewOptions,
+    files: dict[str, bytes],
+    on_phase: Callable[[str], None],
+) -> NewResult:
+    """Stage, smoke-test, move into place, then the extras; undone whole by a signal."""
+    target = planned.project
+    report: SmokeReport | None = None
+    python = options.python
+    initialised = False
+    # A missing target is staged beside it (then one rename); an existing folder inside
+    # itself, so the moves stay on its filesystem even when it is a mount point.
+    exists = os.path.lexists(target)
+    where, label = (target, "new") if exists else (target.parent, target.name)
+    with staging(where, label) as staged:
+        on_phase("rendering")
+        stage(files, staged)
+        if options.smoke != "off" and not options.venv:
+            report = _smoke(staged, options, on_phase)
+        placement: Placement | None = None
+        try:
+            # Inside the try: a signal that waited for the move to finish is raised as
+            # the deferred block ends, and must find the move to undo.
+            with deferred():
+                placement = place(staged, target, files, force=options.force)
+            if options.venv:
+                placement.created.append(target / ".venv")
+                python = make_venv(target, on_phase)
+                if options.smoke != "off":
+                    report = _smoke(target, options, on_phase, python=python)
+            if _wants_git(options.git, target):
+                placement.created.append(target / ".git")
+                initialised = _init_git(target)
+            hold()  # decided: from here the run reports success, whatever signal comes
+        except VenvError:
+            hold()  # the project stays (its code is fine) and the error says so: exit 3
+            raise
+        except BaseException:
+            # A signal, or an error that means exit 1 ("nothing written"): undo the move.
+            if placement is not None:
+                with deferred():
+                    placement.undo()
+            raise
+    return replace(
+        planned,
+        smoke=report,
+        kept_aside=tuple(placement.kept_aside),
+        git_initialised=initialised,
+        python=python,
+    )
+
+
+def _smoke(
+    root: Path, options: NewOptions, on_phase: Callable[[str], None], python: str | None = None
+) -> SmokeReport:
+    return run_smoke(
+        root,
+        python=python or options.python,
+        device=options.device,
+        timeout=options.timeout,
+        require=options.smoke == "require",
+        on_phase=lambda phase: on_phase(f"smoke test: {phase}"),
+    )
+
+
+def _wants_git(requested: bool | None, target: Path) -> bool:
+    if os.path.lexists(target / ".git"):
+        return False  # a repository already: leave it as it is
+    if requested is not None:
+        return requested
+    try:
+        inside = children.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=target.parent, timeout=30
+        )
+    except OSError:  # no git on this machine: nothing to initialise
+        return False
+    return inside.returncode != 0
+
+
+def _init_git(target: Path) -> bool:
+    """`git init` the new project; a machine without git just gets no repository."""
+    try:
+        result = children.run(["git", "init", "--quiet", str(target)], timeout=60)
+    except OSError:
+        return False
+    return result.returncode == 0

@@ -1,0 +1,184 @@
+"""Templates -> a file plan (pure), and the plan -> files in a folder."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from fwpick import __version__
+from fwpick.base.errors import TargetError, TemplateError
+from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.generate.names import ProjectName
+
+TASKS = ("regression", "classification")
+# Bumped whenever a template changes in a way a user of a generated project would notice.
+TEMPLATE_VERSION = "2"
+PACKAGE_PLACEHOLDER = "__package__"
+# Layers rendered in order; a later layer's file replaces an earlier one at the same path.
+LAYERS = ("common",)
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """What to generate: the name, framework, task and the answers that shaped it."""
+
+    name: ProjectName
+    framework: str
+    task: str
+    answers: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+    author: str = ""
+
+    @property
+    def deployment(self) -> str:
+        """Where the model must run; anything but 'none' adds an export path."""
+        answer = self.answers.get("deployment", "none")
+        # Microcontroller targets start from the on-device (LiteRT) export.
+        return "mobile" if answer == "embedded" else answer
+
+
+def templates_root() -> Path:
+    """The templates folder: inside the installed package, or at the checkout's top."""
+    package = Path(__file__).resolve().parent.parent  # fwpick/
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "common").is_dir():
+            return candidate
+    raise TemplateError(f"fwpick's templates are missing (looked in {package} and its parent)")
+
+
+def _toml_string(value: object) -> str:
+    """A TOML basic string holding `value` exactly (JSON escapes are valid TOML)."""
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _python_string(value: object) -> str:
+    """A double-quoted Python string literal holding `value` exactly.
+
+    JSON string escapes are a subset of Python's, and double quotes match ruff format.
+    """
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _comment_text(value: object) -> str:
+    """`value` on one line, safe inside a comment, a docstring or a plain string."""
+    text = " ".join(str(value).split())
+    return text.replace("\\", "/").replace('"', "'")
+
+
+@functools.cache
+def environment(root: Path) -> jinja2.Environment:
+    """The one Jinja environment: strict, newline-preserving, with escaping filters.
+
+    Cached per templates folder, so each template is compiled once per process.
+    """
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(toml_str=_toml_string, py_str=_python_string, py_comment=_comment_text)
+    return env
+
+
+def context(spec: ProjectSpec) -> dict[str, object]:
+    """The variables every template sees."""
+    framework = REGISTRY[spec.framework]
+    return {
+        "project_name": spec.name.folder,
+        "package": spec.name.package,
+        "framework": spec.framework,
+        "framework_display": framework.display_name,
+        "framework_requirement": framework.requirement,
+        "checkpoint_name": framework.checkpoint_name,
+        "last_checkpoint_name": framework.checkpoint_name.replace("best", "last", 1),
+        "install_project": framework.install_project,
+        "task": spec.task,
+        "answers": dict(spec.answers),
+        "deployment": spec.deployment,
+        "has_export": spec.deployment != "none",
+        "description": spec.description or f"A {spec.framework} {spec.task} project.",
+        "author": spec.author,
+        "fwpick_version": __version__,
+        "template_version": TEMPLATE_VERSION,
+    }
+
+
+def _layer_files(root: Path, layer: str) -> Iterator[tuple[str, Path]]:
+    base = root / layer
+    for path in sorted(base.rglob("*")):
+        # Names starting with "_" are partials, pulled in by `{% include %}` only.
+        if path.name.startswith("_") and not path.name.startswith("__"):
+            continue
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            yield path.relative_to(base).as_posix(), path
+
+
+def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
+    """Render every template for `spec` into {relative path: content}; writes nothing.
+
+    Only `*.jinja` files are rendered (the suffix is dropped); others are copied byte
+    for byte; `_*` files are partials for `{% include %}` and are not emitted. A
+    rendered file that comes out blank is left out, which is how a template makes
+    itself conditional (`{% if has_export %}...{% endif %}`).
+    """
+    if spec.framework not in FRAMEWORKS:
+        raise TemplateError(
+            f"unknown framework {spec.framework!r}; choose from {', '.join(FRAMEWORKS)}"
+        )
+    if spec.task not in TASKS:
+        raise TemplateError(f"unknown task {spec.task!r}; choose from {', '.join(TASKS)}")
+    root = root or templates_root()
+    env = environment(root)
+    variables = context(spec)
+    files: dict[str, bytes] = {}
+    for layer in (*LAYERS, spec.framework):
+        for relative, source in _layer_files(root, layer):
+            target = relative.replace(PACKAGE_PLACEHOLDER, spec.name.package)
+            if not relative.endswith(".jinja"):
+                files[target] = source.read_bytes()
+                continue
+            target = target.removesuffix(".jinja")
+            text = env.get_template(f"{layer}/{relative}").render(variables)
+            if text.strip():
+                files[target] = text.encode("utf-8")
+            else:
+                files.pop(target, None)
+    return dict(sorted(files.items()))
+
+
+def stage(files: Mapping[str, bytes], folder: Path) -> None:
+    """Write the plan into the (staging) folder; an OS error is one line, e.g. a full disk."""
+    for relative, content in files.items():
+        path = folder / relative
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as error:
+            # A full disk names no file; say where the project was being written.
+            reason = error.strerror or str(error)
+            raise TargetError(f"cannot write {relative} in {folder.parent}: {reason}") from None
+
+
+TASK_DESCRIPTIONS = {
+    "regression": "tabular: a linear model learns the weights of y = w1*x1 + w2*x2 + b",
+    "classification": "small images: a CNN sorts 16x16 grey-scale pictures into 4 classes",
+}
+
+
+def catalogue(root: Path | None = None) -> list[dict[str, str]]:
+    """The framework x task combinations that have templates."""
+    root = root or templates_root()
+    return [
+        {"framework": framework, "task": task, "description": TASK_DESCRIPTIONS[task]}
+        for framework in FRAMEWORKS
+        if (root / framework).is_dir()
+        for task in TASKS
+    ]

@@ -1,0 +1,5 @@
+"""What this machine has.
+
+Platform and installed frameworks, accelerators, interpreters, and what each framework
+can really use.
+"""

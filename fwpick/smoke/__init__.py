@@ -1,0 +1,1 @@
+"""Smoke-testing a generated project in a child process."""
