@@ -67,6 +67,32 @@ def test_wheel_contains_templates_and_knowledge(wheel: Path) -> None:
     assert "fwpick/templates/common/src/__package__/data.py.jinja" in names
 
 
+# Which file each template comes from in the installed fwpick (tests/test_compiled_templates.py).
+_TEMPLATE_FILES = """
+import json
+from fwpick.generate.render import environment, templates_root
+env = environment(templates_root())
+names = [name for name in env.list_templates() if name.endswith(".jinja")]
+print(json.dumps({name: env.get_template(name).filename for name in names}))
+"""
+
+
+def test_installed_fwpick_renders_from_the_compiled_templates(
+    wheel: Path, installed_python: Path
+) -> None:
+    in_wheel = zipfile.ZipFile(wheel).namelist()
+    assert "fwpick/templates/.compiled/manifest.json" in in_wheel
+    where = run(str(installed_python), "-c", _TEMPLATE_FILES, cwd=installed_python.parent)
+    assert where.returncode == 0, where.stderr
+    files = json.loads(where.stdout)
+    assert len(files) == sum(name.endswith(".jinja") for name in in_wheel)
+    for name, filename in files.items():
+        compiled = Path(filename)
+        assert compiled.parent.as_posix().endswith("site-packages/fwpick/templates/.compiled"), name
+        # pip byte-compiled them at install, as it does every module: nothing compiles at run time.
+        assert list((compiled.parent / "__pycache__").glob(f"{compiled.stem}.*.pyc")), name
+
+
 def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: Path) -> None:
     where = run(
         str(installed_python),

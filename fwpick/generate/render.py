@@ -13,6 +13,7 @@ import jinja2
 from fwpick import __version__
 from fwpick.base.errors import TargetError, TemplateError
 from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.generate.compiled import FOLDER, CompiledLoader, write
 from fwpick.generate.names import ProjectName
 
 TASKS = ("regression", "classification")
@@ -74,10 +75,12 @@ def _comment_text(value: object) -> str:
 def environment(root: Path) -> jinja2.Environment:
     """The one Jinja environment: strict, newline-preserving, with escaping filters.
 
-    Cached per templates folder, so each template is compiled once per process.
+    Cached per templates folder. Templates come compiled from `root/.compiled` where the
+    build made them from today's source (generate/compiled.py), else compiled once per
+    process from source.
     """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root)),
+        loader=CompiledLoader(root, root / FOLDER),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -86,6 +89,15 @@ def environment(root: Path) -> jinja2.Environment:
     )
     env.filters.update(toml_str=_toml_string, py_str=_python_string, py_comment=_comment_text)
     return env
+
+
+def compile_templates(root: Path | None = None) -> dict[str, str]:
+    """Compile the templates ahead of time into `root/.compiled` (the wheel's build hook).
+
+    Returns {template name: hash of the source it was compiled from}.
+    """
+    root = root or templates_root()
+    return write(environment(root), root, root / FOLDER)
 
 
 def context(spec: ProjectSpec) -> dict[str, object]:
