@@ -93,6 +93,19 @@ def test_an_edited_template_is_rendered_from_its_source(tmp_path: Path) -> None:
     assert loaded_from(root, "common/pyproject.toml.jinja") == "compiled"  # untouched
 
 
+def test_an_edit_after_the_first_render_is_seen_in_the_same_process(tmp_path: Path) -> None:
+    root = copy_templates(tmp_path / "templates")
+    compile_templates(root)
+    assert loaded_from(root, "common/README.md.jinja") == "compiled"
+    readme = root / "common/README.md.jinja"
+    readme.write_text(readme.read_text() + "Edited while fwpick runs.\n")
+
+    files = plan(spec("torch", "regression", "none"), root=root)
+
+    assert files["README.md"].endswith(b"Edited while fwpick runs.\n")
+    assert loaded_from(root, "common/README.md.jinja") == "source"
+
+
 def test_a_set_compiled_with_other_settings_is_not_used(tmp_path: Path) -> None:
     root = copy_templates(tmp_path / "templates")
     compile_templates(root)

@@ -13,6 +13,7 @@ differ from the build's. Checking costs one small read and hash per template.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -138,7 +139,12 @@ class CompiledLoader(jinja2.BaseLoader):
         if self.fresh(environment, name):
             # A build replacing the folder right now can take the module away: compile.
             with contextlib.suppress(jinja2.TemplateNotFound):
-                return self._modules.load(environment, name, globals)
+                template = self._modules.load(environment, name, globals)
+                # What from_code's `uptodate` does for a source template: the environment's
+                # cache asks before reusing it, so an edit in a long-lived process (a test
+                # session) is seen there too. ModuleLoader leaves it unset ("never stale").
+                template._uptodate = functools.partial(self.fresh, environment, name)
+                return template
         return self.source.load(environment, name, globals)
 
     def fresh(self, environment: jinja2.Environment, name: str) -> bool:
