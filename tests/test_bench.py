@@ -20,6 +20,7 @@ from rich.console import Console
 from fwpick.advice.advisor import advise
 from fwpick.advice.knowledge import knowledge
 from fwpick.base.errors import ExitCode
+from fwpick.base.frameworks import Device
 from fwpick.bench.process import ChildResult, run_child
 from fwpick.bench.results import BenchResult, Row, row_from_runs
 from fwpick.bench.stats import (
@@ -33,6 +34,8 @@ from fwpick.bench.stats import (
     conclusion,
     schedule,
 )
+from fwpick.contract.summary import Summary
+from fwpick.machine.hardware import install_here
 from fwpick.ui.bench import bar, bench_report, markdown
 
 # ---------------------------------------------------------------- statistics
@@ -283,21 +286,25 @@ def test_exit_code_reports_failures_before_fallbacks() -> None:
     assert replace(base, rows=(fallback, failed)).exit_code == 3
 
 
-def summary(sps: float | None, first_step: float | None, loss: float) -> dict[str, object]:
-    """A summary.json as the twins write it (templates/common/.../runlog.py)."""
-    return {
-        "framework": "torch",
-        "framework_version": "2.13.0",
-        "task": "regression",
-        "device": {"type": "cpu", "name": "x86_64"},
-        "batch_size": 32,
-        "steps": 100,
-        "samples": 3200,
-        "seconds": {"import": 1.0, "first_step": first_step, "train": 0.8, "total": 3.0},
-        "samples_per_second": sps,
-        "loss_last": loss,
-        "metrics": {"val_mae": 0.1},
-    }
+def summary(sps: float | None, first_step: float | None, loss: float) -> Summary:
+    """A summary.json as the twins write it (templates/common/.../runlog.py), as bench reads it."""
+    found = Summary.from_json(
+        {
+            "framework": "torch",
+            "framework_version": "2.13.0",
+            "task": "regression",
+            "device": {"type": "cpu", "name": "x86_64"},
+            "batch_size": 32,
+            "steps": 100,
+            "samples": 3200,
+            "seconds": {"import": 1.0, "first_step": first_step, "train": 0.8, "total": 3.0},
+            "samples_per_second": sps,
+            "loss_last": loss,
+            "metrics": {"val_mae": 0.1},
+        }
+    )
+    assert found is not None
+    return found
 
 
 def test_rows_take_medians_over_repeats_and_the_last_runs_loss() -> None:
@@ -499,7 +506,10 @@ def test_missing_frameworks_get_rows_with_the_install_command(
     assert f"for your answers in {answers}" in document["conclusion"]
     rows = {row["framework"]: row for row in document["results"]}
     assert {row["status"] for row in rows.values()} == {"not_installed"}
-    assert rows["torch"]["install_command"].startswith(f"{bare_python} -m pip install torch")
+    # The one install command: this machine's selector build, in the range projects pin.
+    torch_command = install_here("torch", python=str(bare_python), device=Device.auto).command
+    assert rows["torch"]["install_command"] == torch_command
+    assert torch_command.startswith(f"{bare_python} -m pip install 'torch>=")
     assert "tensorflow" in rows["tensorflow"]["install_command"]
     assert rows["torch"]["samples_per_second"] is None
     assert document["comparisons"] == []

@@ -355,6 +355,14 @@ CASES = [
     Case("timeout-zero", ["smoke", ".", "--timeout", "0"], 2, "--timeout"),
     Case("timeout-text", ["env", "--timeout", "soon"], 2, "--timeout"),
     Case("env-timeout-nan", ["env", "--timeout", "nan"], 2, "not a finite number"),
+    # The same bad number is the same usage error (exit 2) in every command.
+    Case("bench-timeout-nan", ["bench", "--timeout", "nan"], 2, "not a finite number"),
+    Case("smoke-timeout-inf", ["smoke", ".", "--timeout", "inf"], 2, "not a finite number"),
+    Case("timeout-too-big", [*NEW, "--timeout", "1e999"], 2, "too big"),
+    Case("bench-timeout-too-big", ["bench", "--timeout", "1e999"], 2, "too big"),
+    Case("bench-seconds-nan", ["bench", "--seconds", "nan"], 2, "not a finite number"),
+    Case("bench-steps-too-big", ["bench", "--steps", "1" + "0" * 30], 2, "too big"),
+    Case("bench-task-unknown", ["bench", "--task", "detection"], 2, "--task"),
     # --- --python ---------------------------------------------------------------------------
     Case("python-missing", [*NEW, "--python", "/no/such/python"], 1, "no such file"),
     Case("python-not-on-path", [*NEW, "--python", "no-such-python-3"], 1, "not found on PATH"),
@@ -393,7 +401,7 @@ CASES = [
     Case("env-python-false", ["env", "--python", "/bin/false"], 1, "not a working Python"),
     Case("env-python-missing", ["env", "--python", "/no/such/python", "--json"], 1, "no such file"),
     # --- choices and usage --------------------------------------------------------------------
-    Case("framework-unknown", ["new", "demo", "--framework", "jax"], 1, "unknown framework 'jax'"),
+    Case("framework-unknown", ["new", "demo", "--framework", "jax"], 2, "unknown framework 'jax'"),
     Case("task-unknown", ["new", "demo", "-f", "torch", "--task", "detection"], 2, "--task"),
     Case(
         "smoke-mode-unknown",

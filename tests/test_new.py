@@ -85,7 +85,8 @@ def test_auto_without_answers_and_without_a_terminal_fails_at_once(tmp_path: Pat
     [
         (["new", "../x"], 1, "is a path, not a name"),
         (["new", "json"], 1, "standard-library module"),
-        (["new", "demo", "--framework", "jax"], 1, "unknown framework 'jax'"),
+        # A bad flag value is a usage error, like a bad --task (it was exit 1 until 2026-11).
+        (["new", "demo", "--framework", "jax"], 2, "unknown framework 'jax'"),
         (["new", "demo", "-f", "torch", "--task", "detection"], 2, "Invalid value for '--task'"),
         (["new", "demo", "-f", "torch", "--smoke", "sometimes"], 2, "--smoke require"),
     ],

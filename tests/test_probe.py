@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import run_fwpick
 
-from fwpick.machine.environment import Platform
+from fwpick.machine.environment import Platform, platform_notes
 from fwpick.machine.probe import _caveats
 
 LINUX = Platform(python=(3, 12), system="Linux", machine="x86_64")
@@ -85,7 +85,7 @@ def test_env_reports_the_other_interpreters_own_version(tmp_path: Path) -> None:
             {"devices": [{"type": "cpu"}]},
             Platform(python=(3, 14), system="Linux", machine="x86_64"),
             False,
-            "Python 3.14 is not supported",
+            "Python 3.14 is outside what current TensorFlow releases support",
         ),
         (
             "tensorflow",
@@ -105,3 +105,25 @@ def test_caveats(
 def test_no_caveat_when_the_gpu_is_usable() -> None:
     probed = {"cuda_build": "13.0", "devices": [{"type": "cuda"}, {"type": "cpu"}]}
     assert _caveats("torch", probed, LINUX, True) == []
+
+
+@pytest.mark.parametrize("framework", ["torch", "tensorflow"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        Platform(python=(3, 12), system="Darwin", machine="arm64"),
+        Platform(python=(3, 12), system="Windows", machine="amd64"),
+        Platform(python=(3, 99), system="Linux", machine="x86_64"),
+    ],
+)
+def test_env_caveats_are_the_advisors_notes(framework: str, where: Platform) -> None:
+    # One home for the platform facts: `fwpick env` says what `fwpick advise` says.
+    notes = [note.text for note in platform_notes(framework, where)]
+    assert _caveats(framework, {"devices": [{"type": "cpu"}]}, where, False) == notes
+
+
+def test_env_no_longer_recommends_tensorflow_metal() -> None:
+    apple = Platform(python=(3, 12), system="Darwin", machine="arm64")
+    caveats = " ".join(_caveats("tensorflow", {"devices": [{"type": "cpu"}]}, apple, False))
+    assert "needs the tensorflow-metal plugin" not in caveats
+    assert "CPU" in caveats

@@ -53,12 +53,20 @@ class TemplateError(FwpickError):
     """The requested framework or task has no template."""
 
 
+class ProjectFileError(FwpickError):
+    """A folder is not a project fwpick generated, or its .fwpick.toml cannot be used."""
+
+
 class SmokeError(FwpickError):
     """The smoke test could not be run at all (not: ran and failed)."""
 
 
 class InterpreterError(FwpickError):
     """`--python` is not a working Python interpreter."""
+
+
+class BenchError(FwpickError):
+    """The benchmark could not be run at all (a bad project, --task against it...)."""
 
 
 class VenvError(FwpickError):

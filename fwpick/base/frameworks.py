@@ -7,7 +7,48 @@ imports no framework and nothing slow.
 
 from __future__ import annotations
 
+import shlex
+from enum import Enum
 from typing import NamedTuple
+
+
+class Choice(str, Enum):
+    """A closed set of names: compares, hashes, prints and serialises as its value."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class FrameworkId(Choice):
+    """The canonical framework ids (the registry below holds the facts about each)."""
+
+    torch = "torch"
+    tensorflow = "tensorflow"
+
+
+class Task(Choice):
+    """What a starter model learns; every framework has a template for every task."""
+
+    regression = "regression"
+    classification = "classification"
+
+
+class Device(Choice):
+    """Where a generated project trains; auto = CUDA, then MPS, then CPU."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+
+
+TASKS: tuple[Task, ...] = tuple(Task)
+DEVICES: tuple[Device, ...] = tuple(Device)
+# The accelerator a device needs, in the advisor's `hardware` words (install commands).
+DEVICE_HARDWARE = {Device.cuda: "nvidia", Device.mps: "apple", Device.cpu: "cpu"}
 
 
 class Framework(NamedTuple):
@@ -22,7 +63,6 @@ class Framework(NamedTuple):
     distributions: tuple[str, ...]
     # Oldest and newest CPython (inclusive) with wheels for the current release.
     python_support: tuple[tuple[int, int], tuple[int, int]]
-    # The one-line install hint when nothing better is known about the machine.
     # What a generated project depends on: the range its templates are tested with.
     requirement: str
     # The best-by-validation checkpoint a generated project's training writes into its run
@@ -66,13 +106,14 @@ TENSORFLOW = Framework(
 
 REGISTRY: dict[str, Framework] = {f.id: f for f in (TORCH, TENSORFLOW)}
 # The canonical ids, in the order fwpick shows them.
-FRAMEWORKS: tuple[str, ...] = tuple(REGISTRY)
+FRAMEWORKS: tuple[str, ...] = tuple(FrameworkId)
 _BY_ALIAS = {alias: f.id for f in REGISTRY.values() for alias in f.aliases}
 
 
-def canonical(raw: str) -> str | None:
+def canonical(raw: str) -> FrameworkId | None:
     """The canonical id for any accepted spelling (case-insensitive), or None."""
-    return _BY_ALIAS.get(raw.strip().lower())
+    found = _BY_ALIAS.get(raw.strip().lower())
+    return FrameworkId(found) if found else None
 
 
 def display_name(framework_id: str) -> str:
@@ -102,6 +143,14 @@ PIP = "python -m pip install"
 TORCH_INDEX = "https://download.pytorch.org/whl"
 
 
+class _Wheel(NamedTuple):
+    """What the selector says for one machine: the packages, an index, and why."""
+
+    packages: tuple[str, ...]  # the framework's own distribution first
+    note: str
+    index_url: str | None = None
+
+
 def install_command(
     framework_id: str,
     *,
@@ -109,72 +158,85 @@ def install_command(
     machine: str,
     hardware: str,
     rocm_version: str | None = None,
+    python: str = "python",
+    for_project: bool = False,
 ) -> InstallCommand:
-    """The install command the official selector gives for this OS and accelerator."""
+    """The one install command: the official selector's for this OS and accelerator.
+
+    `python` runs pip (the interpreter that will import the framework). `for_project`
+    bounds the framework by the range generated projects require (`requirement`), so that
+    installing the project afterwards keeps this build instead of replacing it with
+    PyPI's default one.
+    """
     if framework_id == "torch":
-        return _torch_install(system=system, hardware=hardware, rocm_version=rocm_version)
-    return _tensorflow_install(system=system, machine=machine, hardware=hardware)
+        wheel = _torch_wheel(system=system, hardware=hardware, rocm_version=rocm_version)
+    else:
+        wheel = _tensorflow_wheel(system=system, machine=machine, hardware=hardware)
+    packages = list(wheel.packages)
+    if for_project and "==" not in packages[0]:
+        info = REGISTRY[framework_id]
+        packages[0] += info.requirement.removeprefix(info.distributions[0])
+    words = [python, "-m", "pip", "install", *packages]
+    if wheel.index_url:
+        words += ["--index-url", wheel.index_url]
+    return InstallCommand(" ".join(shlex.quote(word) for word in words), wheel.note)
 
 
-def _torch_install(*, system: str, hardware: str, rocm_version: str | None) -> InstallCommand:
+def _torch_wheel(*, system: str, hardware: str, rocm_version: str | None) -> _Wheel:
     if system == "Darwin":
-        return InstallCommand(
-            f"{PIP} torch", "the macOS wheel includes the MPS backend for Apple GPUs"
-        )
+        return _Wheel(("torch",), "the macOS wheel includes the MPS backend for Apple GPUs")
     if system == "Windows":
         if hardware == "nvidia":
-            return InstallCommand(
-                f"{PIP} torch --index-url {TORCH_INDEX}/cu128",
+            return _Wheel(
+                ("torch",),
                 "the Windows wheel on PyPI is CPU-only; this is the CUDA 12.8 build (the "
                 "selector lists the other CUDA versions)",
+                f"{TORCH_INDEX}/cu128",
             )
-        return InstallCommand(f"{PIP} torch", "the Windows wheel on PyPI is the CPU build")
+        return _Wheel(("torch",), "the Windows wheel on PyPI is the CPU build")
     if hardware == "nvidia":
-        return InstallCommand(f"{PIP} torch", "the default Linux wheel bundles CUDA")
+        return _Wheel(("torch",), "the default Linux wheel bundles CUDA")
     if hardware == "amd":
         if rocm_version:
-            return InstallCommand(
-                f"{PIP} torch --index-url {TORCH_INDEX}/rocm{rocm_version}",
+            return _Wheel(
+                ("torch",),
                 f"the ROCm {rocm_version} build, matching the ROCm found on this machine",
+                f"{TORCH_INDEX}/rocm{rocm_version}",
             )
-        return InstallCommand(
-            f"{PIP} torch --index-url {TORCH_INDEX}/cpu",
+        return _Wheel(
+            ("torch",),
             "no ROCm version found in /opt/rocm: this is the CPU build; once ROCm is "
             "installed, take the rocmX.Y build for it from the selector",
+            f"{TORCH_INDEX}/cpu",
         )
     if hardware == "tpu":
         # torch-xla 2.9.0 is the newest TPU build and requires the same torch release.
-        return InstallCommand(
-            f"{PIP} torch==2.9.0 'torch_xla[tpu]==2.9.0'",
+        return _Wheel(
+            ("torch==2.9.0", "torch_xla[tpu]==2.9.0"),
             "PyTorch/XLA's newest TPU release pins torch 2.9",
         )
-    return InstallCommand(
-        f"{PIP} torch --index-url {TORCH_INDEX}/cpu",
+    return _Wheel(
+        ("torch",),
         "the CPU-only build, far smaller than the default Linux wheel with CUDA",
+        f"{TORCH_INDEX}/cpu",
     )
 
 
-def _tensorflow_install(*, system: str, machine: str, hardware: str) -> InstallCommand:
+def _tensorflow_wheel(*, system: str, machine: str, hardware: str) -> _Wheel:
     if system == "Darwin":
-        return InstallCommand(
-            f"{PIP} tensorflow", "CPU only: TensorFlow has no official GPU support on macOS"
-        )
+        return _Wheel(("tensorflow",), "CPU only: TensorFlow has no official GPU support on macOS")
     if system == "Windows":
         if hardware == "nvidia":
-            return InstallCommand(
-                f"{PIP} tensorflow",
+            return _Wheel(
+                ("tensorflow",),
                 "CPU only on native Windows after 2.10; for the GPU, run "
                 f"{PIP} 'tensorflow[and-cuda]' inside WSL2",
             )
-        return InstallCommand(f"{PIP} tensorflow", "the CPU build")
+        return _Wheel(("tensorflow",), "the CPU build")
     if hardware == "nvidia":
-        return InstallCommand(
-            f"{PIP} 'tensorflow[and-cuda]'", "pulls the CUDA and cuDNN libraries as wheels"
-        )
+        return _Wheel(("tensorflow[and-cuda]",), "pulls the CUDA and cuDNN libraries as wheels")
     if hardware == "tpu":
-        return InstallCommand(
-            f"{PIP} tensorflow-tpu", "the Cloud TPU build (2.20 is the newest, with libtpu)"
-        )
+        return _Wheel(("tensorflow-tpu",), "the Cloud TPU build (2.20 is the newest, with libtpu)")
     cpu_wheel = "tensorflow" if machine in ("aarch64", "arm64") else "tensorflow-cpu"
     note = "the CPU-only build"
     if hardware == "amd":
@@ -182,4 +244,4 @@ def _tensorflow_install(*, system: str, machine: str, hardware: str) -> InstallC
             "CPU only: TensorFlow's own wheels have no ROCm support; AMD publishes "
             "TensorFlow-ROCm wheels for each ROCm release (rocm.docs.amd.com)"
         )
-    return InstallCommand(f"{PIP} {cpu_wheel}", note)
+    return _Wheel((cpu_wheel,), note)

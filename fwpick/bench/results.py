@@ -11,6 +11,7 @@ from fwpick.bench.stats import Comparison, Measured, Spread
 
 if TYPE_CHECKING:
     from fwpick.bench.process import ChildResult
+    from fwpick.contract.summary import Summary
 
 SCHEMA = 1
 # measured: numbers from every repeat; fallback: measured on the CPU after the device
@@ -86,7 +87,7 @@ class Row:
 def row_from_runs(
     task: str,
     framework: str,
-    runs: Sequence[tuple[Mapping[str, Any], ChildResult]],
+    runs: Sequence[tuple[Summary, ChildResult]],
     *,
     error: str | None,
     fallback_reason: str | None,
@@ -103,30 +104,25 @@ def row_from_runs(
     summaries = [summary for summary, _ in runs]
     last = summaries[-1]
 
-    def seconds(key: str) -> Spread | None:
-        return Spread.of([(summary.get("seconds") or {}).get(key) for summary in summaries])
+    def startup(summary: Summary) -> float | None:
+        imported, first = summary.import_seconds, summary.first_step_seconds
+        return None if imported is None or first is None else imported + first
 
-    def startup(summary: Mapping[str, Any]) -> float | None:
-        seconds = summary.get("seconds") or {}
-        imported, first = seconds.get("import"), seconds.get("first_step")
-        return None if imported is None or first is None else float(imported) + float(first)
-
-    device = last.get("device") or {}
     return Row(
         task=task,
         framework=framework,
         status="fallback" if fallback_reason else "measured",
-        version=last.get("framework_version"),
-        device={"type": str(device.get("type", "?")), "name": str(device.get("name", "?"))},
-        steps=last.get("steps"),
-        batch_size=last.get("batch_size"),
-        import_seconds=seconds("import"),
-        first_step_seconds=seconds("first_step"),
+        version=last.framework_version,
+        device=dict(last.device) if last.device else {"type": "?", "name": "?"},
+        steps=last.steps,
+        batch_size=last.batch_size,
+        import_seconds=Spread.of([summary.import_seconds for summary in summaries]),
+        first_step_seconds=Spread.of([summary.first_step_seconds for summary in summaries]),
         startup_seconds=Spread.of([startup(summary) for summary in summaries]),
-        train_seconds=seconds("train"),
-        samples_per_second=Spread.of([summary.get("samples_per_second") for summary in summaries]),
+        train_seconds=Spread.of([summary.train_seconds for summary in summaries]),
+        samples_per_second=Spread.of([summary.samples_per_second for summary in summaries]),
         peak_memory_mb=Spread.of([child.peak_rss_mb for _, child in runs]),
-        loss_last=last.get("loss_last"),
+        loss_last=last.loss_last,
         fallback_reason=fallback_reason,
     )
 

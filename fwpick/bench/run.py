@@ -8,7 +8,6 @@ never imports a framework.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -19,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from fwpick.advice.advisor import advise
 from fwpick.advice.knowledge import knowledge
-from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.base.errors import BenchError
+from fwpick.base.frameworks import FRAMEWORKS, REGISTRY, Device, Task
 from fwpick.base.staging import staging
 from fwpick.bench.inputs import (
-    BenchError,
-    BenchProject,
     install_command,
     installed,
     interpreter,
@@ -34,6 +32,8 @@ from fwpick.bench.inputs import (
 from fwpick.bench.process import ChildResult, run_child
 from fwpick.bench.results import BenchResult, Row, row_from_runs
 from fwpick.bench.stats import Comparison, Measured, calibrated_steps, compare, conclusion, schedule
+from fwpick.contract.project_file import ProjectFile
+from fwpick.contract.summary import Summary, read_summary, train_command
 from fwpick.generate.names import project_name
 from fwpick.generate.render import ProjectSpec, plan, stage
 
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 DEFAULT_SECONDS = 3.0
 WARMUP_STEPS = 30
-# --max-steps ends the run; --epochs only has to be large enough never to end it first.
-EPOCHS_CAP = 100_000
 TWIN_NAME = "bench_twin"
 
 
@@ -51,8 +49,8 @@ TWIN_NAME = "bench_twin"
 class BenchOptions:
     """Everything `fwpick bench` was asked to do."""
 
-    tasks: tuple[str, ...] | None = None  # None: the project's task, or regression
-    device: str = "auto"
+    tasks: tuple[Task, ...] | None = None  # None: the project's task, or regression
+    device: Device = Device.auto
     steps: int | None = None
     seconds: float | None = None  # neither: DEFAULT_SECONDS of training per run
     batch_size: int | None = None
@@ -112,9 +110,9 @@ def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None
     return _result(options, tasks, machine, rows, complete, source)
 
 
-def _tasks(requested: tuple[str, ...] | None, own: BenchProject | None) -> tuple[str, ...]:
+def _tasks(requested: tuple[Task, ...] | None, own: ProjectFile | None) -> tuple[str, ...]:
     if own is None:
-        return requested or ("regression",)
+        return requested or (Task.regression,)
     if requested and requested != (own.task,):
         raise BenchError(
             f"{own.root} is a {own.task} project; leave out --task or pass --task {own.task}"
@@ -123,18 +121,18 @@ def _tasks(requested: tuple[str, ...] | None, own: BenchProject | None) -> tuple
 
 
 def _projects(
-    task: str, own: BenchProject | None, answers: Mapping[str, str], scratch: Path
-) -> dict[str, BenchProject]:
+    task: str, own: ProjectFile | None, answers: Mapping[str, str], scratch: Path
+) -> dict[str, ProjectFile]:
     """The project per framework: the user's own where given, else a twin rendered here."""
     name = project_name(TWIN_NAME)
-    projects: dict[str, BenchProject] = {}
+    projects: dict[str, ProjectFile] = {}
     for framework in FRAMEWORKS:
         if own is not None and own.framework == framework:
             projects[framework] = own
             continue
         root = scratch / f"{task}-{framework}"
         stage(plan(ProjectSpec(name=name, framework=framework, task=task, answers=answers)), root)
-        projects[framework] = BenchProject(root, name.package, framework, task)
+        projects[framework] = ProjectFile(root, name.package, framework, task)
     return projects
 
 
@@ -156,12 +154,12 @@ class _TaskBench:
     """The runs of one task: warm-up (and device fallback), calibration, repeats."""
 
     task: str
-    projects: Mapping[str, BenchProject]
+    projects: Mapping[str, ProjectFile]
     options: BenchOptions
     python: str
     scratch: Path
     counter: _Counter
-    devices: dict[str, str] = field(default_factory=dict)
+    devices: dict[str, Device] = field(default_factory=dict)
     fallback: dict[str, str] = field(default_factory=dict)
 
     def run(self, frameworks: Sequence[str]) -> list[Row]:
@@ -169,7 +167,7 @@ class _TaskBench:
         options = self.options
         warm_steps = min(options.steps or WARMUP_STEPS, WARMUP_STEPS)
         failures: dict[str, str] = {}
-        warm: dict[str, dict[str, Any]] = {}
+        warm: dict[str, Summary] = {}
         for framework in frameworks:
             summary, error = self._warm_up(framework, warm_steps)
             if summary is None:
@@ -179,10 +177,10 @@ class _TaskBench:
                 warm[framework] = summary
         steps = options.steps or calibrated_steps(
             options.seconds or DEFAULT_SECONDS,
-            [float(s.get("samples_per_second") or 0) for s in warm.values()],
-            max((int(s["batch_size"]) for s in warm.values()), default=1),
+            [s.samples_per_second or 0.0 for s in warm.values()],
+            max((s.batch_size or 1 for s in warm.values()), default=1),
         )
-        runs: dict[str, list[tuple[dict[str, Any], ChildResult]]] = {f: [] for f in warm}
+        runs: dict[str, list[tuple[Summary, ChildResult]]] = {f: [] for f in warm}
         for repeat, framework in schedule(list(warm), options.repeats):
             if framework in failures:
                 continue
@@ -203,7 +201,7 @@ class _TaskBench:
             for framework in frameworks
         ]
 
-    def _warm_up(self, framework: str, steps: int) -> tuple[dict[str, Any] | None, str]:
+    def _warm_up(self, framework: str, steps: int) -> tuple[Summary | None, str]:
         """The first run: fills caches, proves the device, and falls back like the smoke test."""
         device = self.options.device
         child, summary = self._train(framework, steps, "warm-up", device)
@@ -211,27 +209,28 @@ class _TaskBench:
         if summary is None and device == "auto" and "No module named" not in error:
             reason = f"the run with --device auto failed: {error}"
             self.counter.total += 1
-            child, summary = self._train(framework, steps, "warm-up on cpu (fallback)", "cpu")
+            child, summary = self._train(framework, steps, "warm-up on cpu (fallback)", Device.cpu)
             if summary is not None:
                 self.fallback[framework] = reason
-                device = "cpu"
+                device = Device.cpu
         self.devices[framework] = device
         return summary, "" if summary is not None else _error(child, self.options.timeout)
 
     def _train(
-        self, framework: str, steps: int, label: str, device: str
-    ) -> tuple[ChildResult, dict[str, Any] | None]:
+        self, framework: str, steps: int, label: str, device: Device
+    ) -> tuple[ChildResult, Summary | None]:
         project = self.projects[framework]
         slug = "-".join(re.findall(r"[a-z0-9]+", label))
         out = self.scratch / "runs" / f"{self.counter.done:03d}-{self.task}-{framework}-{slug}"
         out.mkdir(parents=True)
-        command = [
-            self.python, "-m", f"{project.package}.train",
-            "--max-steps", str(steps), "--epochs", str(EPOCHS_CAP),
-            "--device", device, "--seed", "0", "--out", str(out),
-        ]  # fmt: skip
-        if self.options.batch_size:
-            command += ["--batch-size", str(self.options.batch_size)]
+        command = train_command(
+            self.python,
+            project.package,
+            max_steps=steps,
+            device=str(device),
+            out=out,
+            batch_size=self.options.batch_size,
+        )
         self.counter.starting(self.task, label, framework)
         child = run_child(
             command,
@@ -255,16 +254,10 @@ def _child_env(root: Path, scratch: Path) -> dict[str, str]:
     return env
 
 
-def _summary(out: Path, child: ChildResult) -> dict[str, Any] | None:
-    if child.returncode != 0:
-        return None
-    try:
-        data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
+def _summary(out: Path, child: ChildResult) -> Summary | None:
     # samples_per_second is null when a run is too short for a steady state (one step):
     # still a run that worked, with the other numbers.
-    return data if isinstance(data, dict) and "steps" in data else None
+    return read_summary(out) if child.returncode == 0 else None
 
 
 def _error(child: ChildResult, timeout: float) -> str:
@@ -278,7 +271,7 @@ def _error(child: ChildResult, timeout: float) -> str:
     return f"exit {child.returncode}: {lines[-1] if lines else 'no output'}"
 
 
-def _missing_row(task: str, framework: str, python: str, device: str) -> Row:
+def _missing_row(task: str, framework: str, python: str, device: Device) -> Row:
     command = install_command(framework, python, device)
     return Row(task=task, framework=framework, status="not_installed", install_command=command)
 

@@ -14,29 +14,16 @@ from fwpick.cli.failures import print_json
 from fwpick.cli.options import (
     AnswersFileOption,
     DefaultsOption,
-    DeploymentOption,
-    DomainOption,
-    ExperienceOption,
-    FamiliarOption,
-    HardwareOption,
+    Flags,
     JsonOption,
-    PrototypingOption,
-    ScaleOption,
-    StartOption,
+    question_flags,
 )
-from fwpick.cli.shared import answers_from, flag_values
+from fwpick.cli.shared import answers_from
 from fwpick.ui.consoles import err_console, out_console
 
 
+@question_flags
 def advise(
-    scale: ScaleOption = None,
-    prototyping: PrototypingOption = None,
-    deployment: DeploymentOption = None,
-    experience: ExperienceOption = None,
-    familiar: FamiliarOption = None,
-    start: StartOption = None,
-    domain: DomainOption = None,
-    hardware: HardwareOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
     sources: Annotated[
@@ -47,22 +34,27 @@ def advise(
         Path | None,
         typer.Option(help="write the final answers as TOML that --answers reads back"),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="show every criterion, the rules set aside and all notes"),
+    ] = False,
+    json_schema: Annotated[
+        bool,
+        typer.Option("--json-schema", help="print the JSON Schema of --json's output and exit"),
+    ] = False,
     as_json: JsonOption = False,
+    *,
+    flags: Flags,
 ) -> None:
-    """Recommend TensorFlow or PyTorch, with every point of the score explained."""
+    """Recommend PyTorch or TensorFlow (or what fits better), every point explained."""
+    if json_schema:
+        from fwpick.advice.schema import advise_schema
+
+        print_json(advise_schema())
+        return
     if sources:
         _print_sources(as_json=as_json)
         return
-    flags = flag_values(
-        scale=scale,
-        prototyping=prototyping,
-        deployment=deployment,
-        experience=experience,
-        familiar=familiar,
-        start=start,
-        domain=domain,
-        hardware=hardware,
-    )
     final = answers_from(flags, answers, use_defaults=defaults)
     result = advise_answers(final)
     if save:
@@ -72,7 +64,7 @@ def advise(
     else:
         from fwpick.ui.advice import advice
 
-        out_console().print(advice(result))
+        out_console().print(advice(result, explain=explain))
 
 
 def _print_sources(*, as_json: bool) -> None:
@@ -84,14 +76,21 @@ def _print_sources(*, as_json: bool) -> None:
             {
                 "knowledge_date": kb.knowledge_date.isoformat(),
                 "sources": [
-                    {"id": s.id, "title": s.title, "url": s.url} for s in kb.sources.values()
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "url": s.url,
+                        "registry": s.registry._asdict() if s.registry else None,
+                    }
+                    for s in kb.sources.values()
                 ],
             }
         )
         return
-    from fwpick.ui.advice import sources_table
+    from fwpick.ui.advice import sources_list
 
-    out_console().print(sources_table(list(kb.sources.values())))
+    # crop=False: a URL longer than the terminal is printed whole, never cut.
+    out_console().print(sources_list(list(kb.sources.values())), crop=False)
     out_console().print(f"Checked on {kb.knowledge_date.isoformat()}.", highlight=False)
 
 

@@ -1,23 +1,59 @@
-"""The command line: the typer app, one module per command registered here, the entry."""
+"""The command line: the typer app, one module per command loaded when it runs, the entry."""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer.core import TyperGroup
 
 from fwpick import __version__
-from fwpick.cli.advise import advise
-from fwpick.cli.bench import bench_command
 from fwpick.cli.failures import run_entry
-from fwpick.cli.machine import env_command, list_command
-from fwpick.cli.new import bare_smoke_flag, new
-from fwpick.cli.shared import handle_errors
-from fwpick.cli.smoke import smoke_command
+
+# name -> (module, function), in the order of `fwpick --help`. A command's module is
+# imported only when that command runs (or --help lists it): `fwpick advise` does not pay
+# for building the options of bench or new (benchmarks/startup.py).
+COMMANDS = {
+    "advise": ("fwpick.cli.advise", "advise"),
+    "new": ("fwpick.cli.new", "new"),
+    "smoke": ("fwpick.cli.smoke", "smoke_command"),
+    "list": ("fwpick.cli.machine", "list_command"),
+    "env": ("fwpick.cli.machine", "env_command"),
+    "bench": ("fwpick.cli.bench", "bench_command"),
+}
+
+
+_LOADED: dict[str, Any] = {}
+
+
+def load_command(name: str) -> Any:
+    """The click command for `name`, built from its module's function (once)."""
+    if name not in _LOADED:
+        from fwpick.cli.shared import handle_errors
+
+        module, function = COMMANDS[name]
+        one = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        one.command(name)(handle_errors(getattr(importlib.import_module(module), function)))
+        _LOADED[name] = typer.main.get_command(one)
+    return _LOADED[name]
+
+
+class _Commands(TyperGroup):
+    """The subcommands, each built the first time it is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
 
 app = typer.Typer(
     name="fwpick",
+    cls=_Commands,
     help="Choose between TensorFlow and PyTorch, then start a project that runs.",
     no_args_is_help=True,
     add_completion=False,
@@ -43,15 +79,16 @@ def root(
     """Choose between TensorFlow and PyTorch, then start a project that runs."""
 
 
-# The order here is the order of `fwpick --help`.
-app.command("advise")(handle_errors(advise))
-app.command("new")(handle_errors(new))
-app.command("smoke")(handle_errors(smoke_command))
-app.command("list")(handle_errors(list_command))
-app.command("env")(handle_errors(env_command))
-app.command("bench")(handle_errors(bench_command))
-
-
 def main() -> None:
     """Console-script entry point."""
-    run_entry(app, bare_smoke_flag(sys.argv[1:]), prog_name="fwpick")
+    argv = sys.argv[1:]
+    if "--smoke" in argv:
+        from fwpick.cli.new import bare_smoke_flag
+
+        argv = bare_smoke_flag(argv)
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    if name in COMMANDS:
+        # Built before fwpick's signal handlers are installed, as all commands were when
+        # they were imported at start-up: a signal while importing gets Python's default.
+        load_command(name)
+    run_entry(app, argv, prog_name="fwpick")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,56 +13,73 @@ import typer
 
 from fwpick.base import signals
 from fwpick.base.errors import FwpickError
+from fwpick.base.frameworks import TASKS, Device, Task
 from fwpick.cli.failures import print_json
-from fwpick.cli.options import Device, JsonOption
+from fwpick.cli.options import DeviceOption, JsonOption, PythonOption, TimeoutOption, number
 from fwpick.ui.consoles import err_console, out_console
 
 
-class BenchTask(str, Enum):
-    """The tasks `fwpick bench` can measure."""
+@dataclass(frozen=True)
+class TaskChoice:
+    """`--task`: one task, or `all` of them."""
 
-    regression = "regression"
-    classification = "classification"
-    all = "all"
+    tasks: tuple[Task, ...]
+
+
+def _tasks(raw: object) -> TaskChoice:
+    text = str(raw).strip().lower()
+    if text == "all":
+        return TaskChoice(TASKS)
+    if text not in Task.__members__:
+        raise typer.BadParameter(f"{str(raw)!r} is not one of {', '.join(TASKS)} or all")
+    return TaskChoice((Task(text),))
 
 
 def bench_command(
     task: Annotated[
-        BenchTask | None,
+        TaskChoice | None,
         typer.Option(
-            case_sensitive=False,
+            parser=_tasks,
+            metavar="|".join([*TASKS, "all"]),
             help="what the twins train (default: the --project's task, else regression)",
         ),
     ] = None,
-    device: Annotated[
-        Device,
-        typer.Option(
-            case_sensitive=False,
-            help="device for both frameworks; auto = CUDA, then MPS, then CPU (with fallback)",
-        ),
-    ] = Device.auto,
+    device: DeviceOption = Device.auto,
     seconds: Annotated[
         float | None,
         typer.Option(
-            min=0.1,
+            parser=number(float, low=0.1, high=24 * 3600, unit="seconds"),
+            metavar="SECONDS",
             help="about this much training per run for the slower framework (default: 3); the "
             "step count comes from the warm-up, is the same for both and is at least 50",
         ),
     ] = None,
     steps: Annotated[
-        int | None, typer.Option(min=1, help="train exactly this many steps per run")
+        int | None,
+        typer.Option(
+            parser=number(int, low=1, high=10**9),
+            metavar="N",
+            help="train exactly this many steps per run",
+        ),
     ] = None,
     batch_size: Annotated[
         int | None,
-        typer.Option("--batch-size", min=1, help="batch size for both (default: the template's)"),
+        typer.Option(
+            "--batch-size",
+            parser=number(int, low=1, high=2**20),
+            metavar="N",
+            help="batch size for both (default: the template's)",
+        ),
     ] = None,
     repeats: Annotated[
-        int, typer.Option(min=1, max=100, help="measured runs per framework, after one warm-up")
+        int,
+        typer.Option(
+            parser=number(int, low=1, high=100),
+            metavar="N",
+            help="measured runs per framework, after one warm-up",
+        ),
     ] = 3,
-    python: Annotated[
-        str | None,
-        typer.Option("--python", help="interpreter that trains the twins (default: this one)"),
-    ] = None,
+    python: PythonOption = None,
     project: Annotated[
         Path | None,
         typer.Option(
@@ -79,9 +96,7 @@ def bench_command(
             "(default: the --project's, else the defaults)",
         ),
     ] = None,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="seconds before any one run is stopped")
-    ] = 300,
+    timeout: TimeoutOption = 300,
     save: Annotated[
         Path | None, typer.Option("--save", help="also write the table and charts as Markdown")
     ] = None,
@@ -89,19 +104,16 @@ def bench_command(
 ) -> None:
     """Train the twin projects for the same work here and compare them side by side."""
     from fwpick.advice.answers import read_answers_file
-    from fwpick.base.children import check_timeout
     from fwpick.bench.run import BenchOptions, run_bench
-    from fwpick.generate.render import TASKS
 
     if seconds is not None and steps is not None:
         raise typer.BadParameter("use --seconds or --steps, not both", param_hint="--seconds")
     if save and not (save.parent.is_dir() and os.access(save.parent, os.W_OK)):
         # Found out now, not after minutes of measuring.
         raise FwpickError(f"cannot write the report {save}: {save.parent} is not a writable folder")
-    tasks = None if task is None else (TASKS if task is BenchTask.all else (task.value,))
     options = BenchOptions(
-        tasks=tasks,
-        device=device.value,
+        tasks=task.tasks if task else None,
+        device=device,
         steps=steps,
         seconds=seconds,
         batch_size=batch_size,
@@ -110,7 +122,7 @@ def bench_command(
         project=project,
         answers=read_answers_file(answers) if answers else None,
         answers_source=str(answers) if answers else None,
-        timeout=check_timeout(timeout),
+        timeout=timeout,
     )
     with _bench_progress(enabled=not as_json) as show:
         result = run_bench(options, on_progress=show)

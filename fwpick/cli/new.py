@@ -8,27 +8,22 @@ from typing import Annotated
 import typer
 
 from fwpick.base.errors import ExitCode
+from fwpick.base.frameworks import Device, Task
 from fwpick.cli.failures import print_json
 from fwpick.cli.options import (
     AnswersFileOption,
     DefaultsOption,
-    DeploymentOption,
-    Device,
     DeviceOption,
-    DomainOption,
-    ExperienceOption,
-    FamiliarOption,
-    HardwareOption,
+    Flags,
+    FrameworkOption,
     JsonOption,
-    PrototypingOption,
     PythonOption,
-    ScaleOption,
-    SmokeMode,
-    StartOption,
-    Task,
+    TaskOption,
     TimeoutOption,
+    question_flags,
 )
-from fwpick.cli.shared import answers_from, flag_values, progress
+from fwpick.cli.shared import answers_from, progress
+from fwpick.contract.smoke_report import SmokeMode
 from fwpick.ui.consoles import out_console
 
 
@@ -46,29 +41,21 @@ def bare_smoke_flag(argv: list[str]) -> list[str]:
     return completed
 
 
-def _smoke_mode(value: str) -> SmokeMode:
+def _smoke_mode(value: object) -> SmokeMode:
     """--smoke/--no-smoke plus `--smoke require`, as one option."""
-    try:
-        return SmokeMode(value.lower())
-    except ValueError:
-        raise typer.BadParameter("use --smoke, --no-smoke or --smoke require") from None
+    text = str(value).strip().lower()
+    if text not in (SmokeMode.on, SmokeMode.require):
+        raise typer.BadParameter("use --smoke, --no-smoke or --smoke require")
+    return SmokeMode(text)
 
 
+@question_flags
 def new(
     name: Annotated[
         str, typer.Argument(help="project name: the folder and, normalised, the package")
     ],
-    framework: Annotated[
-        str,
-        typer.Option(
-            "--framework",
-            "-f",
-            help="torch (pytorch, pt), tensorflow (tf), or auto: ask the advisor",
-        ),
-    ] = "auto",
-    task: Annotated[
-        Task, typer.Option(case_sensitive=False, help="what the starter model learns")
-    ] = Task.regression,
+    framework: FrameworkOption = None,
+    task: TaskOption = Task.regression,
     parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path(
         "."
     ),
@@ -89,13 +76,14 @@ def new(
         ),
     ] = None,
     smoke: Annotated[
-        str,
+        SmokeMode,
         typer.Option(
             "--smoke",
+            parser=_smoke_mode,
             metavar="on|require",
             help="smoke-test the project (default: on); require: a missing framework fails",
         ),
-    ] = "on",
+    ] = SmokeMode.on,
     no_smoke: Annotated[bool, typer.Option("--no-smoke", help="skip the smoke test")] = False,
     python: PythonOption = None,
     device: DeviceOption = Device.auto,
@@ -108,49 +96,32 @@ def new(
     ] = False,
     description: Annotated[str, typer.Option(help="one line for the README and pyproject")] = "",
     author: Annotated[str, typer.Option(help="author name for pyproject.toml")] = "",
-    scale: ScaleOption = None,
-    prototyping: PrototypingOption = None,
-    deployment: DeploymentOption = None,
-    experience: ExperienceOption = None,
-    familiar: FamiliarOption = None,
-    start: StartOption = None,
-    domain: DomainOption = None,
-    hardware: HardwareOption = None,
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
     as_json: JsonOption = False,
+    *,
+    flags: Flags,
 ) -> None:
     """Generate a starter project, then smoke-test it on the best device here."""
     from fwpick.generate.names import project_name
-    from fwpick.generate.project import NewOptions, canonical_framework, create_project
+    from fwpick.generate.project import NewOptions, create_project
 
-    project_name(name)  # a bad name fails before any question is asked
-    chosen = canonical_framework(framework)
-    flags = flag_values(
-        scale=scale,
-        prototyping=prototyping,
-        deployment=deployment,
-        experience=experience,
-        familiar=familiar,
-        start=start,
-        domain=domain,
-        hardware=hardware,
-    )
+    checked = project_name(name)  # a bad name fails before any question is asked
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.
-    final = answers_from(flags, answers, use_defaults=defaults or chosen != "auto")
+    final = answers_from(flags, answers, use_defaults=defaults or framework is not None)
     options = NewOptions(
-        name=name,
+        name=checked,
         parent=parent,
-        framework=chosen,
-        task=task.value,
+        framework=framework,
+        task=task,
         answers=final,
         force=force,
         dry_run=dry_run,
         git=git,
-        smoke="off" if no_smoke else _smoke_mode(smoke).value,
+        smoke=SmokeMode.off if no_smoke else smoke,
         python=python,
-        device=device.value,
+        device=device,
         timeout=timeout,
         venv=venv,
         description=description,

@@ -1,32 +1,59 @@
-"""The command-line options shared by several commands, defined once."""
+"""The command-line options, each declared once and converted once, here at the edge.
+
+Every value leaves this module as what the core expects (an enum, a checked number, a
+normalised answer), so the floors below trust what they get. A bad value is always the
+parser's usage error: exit 2, with one line naming the option, in every command.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from enum import Enum
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from fwpick.advice.knowledge import knowledge
+from fwpick.advice.questions import normalise_value
+from fwpick.base.errors import AnswersError
+from fwpick.base.frameworks import Device, FrameworkId, Task, canonical, spellings
 
+if TYPE_CHECKING:
+    from fwpick.advice.questions import Question
+F = TypeVar("F", bound=Callable[..., Any])
 ANSWERS_PANEL = "Answers (each also read from --answers, --defaults, or asked at a terminal)"
+# The question flags, as a command receives them: id -> normalised answer, None if not given.
+Flags = dict[str, str | None]
 
 
-def _answer_option(question_id: str) -> Any:
-    """A case-insensitive option whose choices and help come from knowledge.toml."""
-    question = knowledge().question(question_id)
-    choices = Enum(  # type: ignore[misc]  # a functional Enum built from data
-        question_id.title(), {value: value for value in question.values}, type=str
-    )
+# ------------------------------------------------------------------------------ questions
+
+
+def _answer_parser(question: Question) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        try:
+            # The knowledge's own reading: case, aliases and the hint for a near miss.
+            return normalise_value(question, raw, source=question.flag)
+        except AnswersError as error:
+            # The parser names the option already.
+            raise typer.BadParameter(error.message.removeprefix(f"{question.flag}: ")) from None
+
+    return parse
+
+
+def _answer_option(question: Question) -> Any:
+    """An option whose choices, help and reading come from the knowledge."""
     help_text = f"{question.prompt} " + "; ".join(
         f"{choice.value}: {choice.label}" for choice in question.choices
     )
     return Annotated[
-        choices | None,
+        str | None,
         typer.Option(
-            case_sensitive=False,
+            question.flag,
+            parser=_answer_parser(question),
             rich_help_panel=ANSWERS_PANEL,
             help=help_text,
             # Spaces let a narrow terminal wrap the choice list between words.
@@ -35,25 +62,33 @@ def _answer_option(question_id: str) -> Any:
     ]
 
 
-if TYPE_CHECKING:
-    # mypy sees an Enum; at run time each is an Enum of that question's choices.
-    ScaleOption = Enum | None
-    PrototypingOption = Enum | None
-    DeploymentOption = Enum | None
-    ExperienceOption = Enum | None
-    FamiliarOption = Enum | None
-    StartOption = Enum | None
-    DomainOption = Enum | None
-    HardwareOption = Enum | None
-else:
-    ScaleOption = _answer_option("scale")
-    PrototypingOption = _answer_option("prototyping")
-    DeploymentOption = _answer_option("deployment")
-    ExperienceOption = _answer_option("experience")
-    FamiliarOption = _answer_option("familiar")
-    StartOption = _answer_option("start")
-    DomainOption = _answer_option("domain")
-    HardwareOption = _answer_option("hardware")
+def question_flags(command: F) -> F:
+    """Give `command` one option per question of the knowledge, handed over as `flags`.
+
+    typer builds a command from `inspect.signature`, so the options are added to the
+    signature; the command itself takes one keyword argument, `flags: Flags`.
+    """
+    questions = knowledge().questions
+    signature = inspect.signature(command, eval_str=True)
+    kept = [parameter for parameter in signature.parameters.values() if parameter.name != "flags"]
+    added = [
+        inspect.Parameter(
+            question.id,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=_answer_option(question),
+        )
+        for question in questions
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        flags: Flags = {question.id: kwargs.pop(question.id, None) for question in questions}
+        return command(*args, flags=flags, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
 
 AnswersFileOption = Annotated[
     Path | None,
@@ -72,55 +107,84 @@ DefaultsOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="print exactly one JSON document")]
 
 
-class Task(str, Enum):
-    """The kinds of project a template exists for."""
-
-    regression = "regression"
-    classification = "classification"
+# ------------------------------------------------------------------------------ numbers
 
 
-class SmokeMode(str, Enum):
-    """Whether `fwpick new` smoke-tests the project, and whether a skip is an error."""
+def number(
+    kind: type[int] | type[float], *, low: float, high: float, unit: str = ""
+) -> Callable[[Any], Any]:
+    """A parser for a finite number in [low, high]; 'too small' and 'too big' say which."""
+    noun = "a whole number" if kind is int else "a finite number"
+    what = f"{noun} of {unit}" if unit else noun
 
-    on = "on"
-    off = "off"
-    require = "require"
+    def bound(limit: float) -> str:
+        shown = f"{int(limit)}" if kind is int or limit == int(limit) else f"{limit:g}"
+        return f"{shown} {unit.removesuffix('s') if shown == '1' else unit}".rstrip()
+
+    def parse(raw: Any) -> int | float:
+        text = str(raw).strip()
+        try:
+            value = raw if isinstance(raw, kind) and not isinstance(raw, bool) else kind(text)
+        except (ValueError, OverflowError):
+            raise typer.BadParameter(f"{text!r} is not {what}") from None
+        if isinstance(value, float) and (
+            math.isnan(value) or text.lower().lstrip("+-") in ("inf", "infinity")
+        ):
+            raise typer.BadParameter(f"{text} is not {what}")
+        # 1e999 reads as infinity, but the user typed a (very) big number: it is too big.
+        if value > high:
+            raise typer.BadParameter(f"{text} is too big; the most is {bound(high)}")
+        if value < low:
+            raise typer.BadParameter(f"{text} is too small; the least is {bound(low)}")
+        return value
+
+    return parse
 
 
-class Device(str, Enum):
-    """Where the smoke test runs; auto = CUDA, then MPS, then CPU."""
-
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
-    mps = "mps"
-
-
-PythonOption = Annotated[
-    str | None,
-    typer.Option("--python", help="interpreter that runs the smoke test (default: this one)"),
-]
-DeviceOption = Annotated[
-    Device,
-    typer.Option(
-        case_sensitive=False, help="device for the smoke test; auto = CUDA, then MPS, then CPU"
-    ),
-]
-
-
-def _finite_seconds(value: float) -> float:
-    """`--timeout nan` and `inf` pass the parser's min=1; neither is a number of seconds."""
-    if not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a finite number of seconds")
-    return value
-
+# A week: longer is a hang, not a run; and thread waits refuse timeouts near 2**63 ns.
+MAX_SECONDS = 7 * 24 * 3600
+seconds = number(float, low=1, high=MAX_SECONDS, unit="seconds")
 
 TimeoutOption = Annotated[
     float,
     typer.Option(
-        "--timeout",
-        min=1,
-        callback=_finite_seconds,
-        help="seconds before the smoke test is stopped",
+        "--timeout", parser=seconds, metavar="SECONDS", help="seconds before the run is stopped"
     ),
+]
+
+
+# ------------------------------------------------------------------------------ choices
+
+
+def _framework(raw: Any) -> FrameworkId | None:
+    """torch, tensorflow or None (auto: ask the advisor), from any accepted spelling."""
+    text = str(raw).strip().lower()
+    if text == "auto":
+        return None
+    found = canonical(text)
+    if found is None:
+        raise typer.BadParameter(f"unknown framework {str(raw)!r}; choose {spellings()} or auto")
+    return found
+
+
+FrameworkOption = Annotated[
+    FrameworkId | None,
+    typer.Option(
+        "--framework",
+        "-f",
+        parser=_framework,
+        metavar="torch|tensorflow|auto",
+        help="torch (pytorch, pt), tensorflow (tf), or auto: ask the advisor",
+    ),
+]
+TaskOption = Annotated[
+    Task, typer.Option(case_sensitive=False, help="what the starter model learns")
+]
+PythonOption = Annotated[
+    str | None,
+    typer.Option("--python", help="interpreter that runs the project (default: this one)"),
+]
+DeviceOption = Annotated[
+    Device,
+    typer.Option(case_sensitive=False, help="device to run on; auto = CUDA, then MPS, then CPU"),
 ]

@@ -6,7 +6,6 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 
 from fwpick.advice.answers import Asker, collect
@@ -15,11 +14,6 @@ from fwpick.ui.consoles import err_console
 
 # Every command's errors become one line on stderr (and a JSON error with --json).
 handle_errors = guard(err_console)
-
-
-def flag_values(**values: Enum | None) -> dict[str, str | None]:
-    """The question flags as plain strings (None where the flag was not given)."""
-    return {key: (value.value if value is not None else None) for key, value in values.items()}
 
 
 def answers_from(

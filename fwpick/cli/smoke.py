@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from fwpick.base.frameworks import Device
 from fwpick.cli.failures import print_json
-from fwpick.cli.options import Device, DeviceOption, JsonOption, PythonOption, TimeoutOption
+from fwpick.cli.options import DeviceOption, JsonOption, PythonOption, TimeoutOption
 from fwpick.cli.shared import progress
 from fwpick.ui.consoles import out_console
 
@@ -30,7 +31,7 @@ def smoke_command(
         report = run_smoke(
             path,
             python=python,
-            device=device.value,
+            device=device,
             timeout=timeout,
             require=require,
             on_phase=lambda phase: show(f"smoke test: {phase}"),

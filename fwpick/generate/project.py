@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from fwpick.advice.advisor import Advice, advise
-from fwpick.base import children, frameworks
-from fwpick.base.errors import TargetError, TemplateError, VenvError
+from fwpick.base import children
+from fwpick.base.errors import TargetError, VenvError
+from fwpick.base.frameworks import Device, FrameworkId, Task
 from fwpick.base.signals import deferred, hold
 from fwpick.base.staging import staging
-from fwpick.contract.smoke_report import SmokeReport
+from fwpick.contract.smoke_report import SmokeMode, SmokeReport
 from fwpick.generate.folders import make_folders, remove_empty, resolve_parent
-from fwpick.generate.names import project_name, refuse_importable, user_text
+from fwpick.generate.names import ProjectName, refuse_importable, user_text
 from fwpick.generate.place import Placement, check_target, place
-from fwpick.generate.render import TASKS, ProjectSpec, plan, stage
+from fwpick.generate.render import ProjectSpec, plan, stage
 from fwpick.generate.venv import make_venv
 from fwpick.machine import interpreter
 from fwpick.smoke.run import run_smoke
@@ -25,20 +26,20 @@ from fwpick.smoke.run import run_smoke
 
 @dataclass(frozen=True)
 class NewOptions:
-    """Everything `fwpick new` was asked to do."""
+    """Everything `fwpick new` was asked to do, already checked by the command line."""
 
-    name: str
+    name: ProjectName
     parent: Path
-    framework: str
-    task: str
+    framework: FrameworkId | None  # None: the advisor picks from the answers
+    task: Task
     answers: Mapping[str, str]
     force: bool = False
     dry_run: bool = False
     git: bool | None = None  # None: init a repository unless already inside one
-    smoke: str = "on"  # on | off | require
+    smoke: SmokeMode = SmokeMode.on
     python: str | None = None
-    device: str = "auto"
-    timeout: float = 300
+    device: Device = Device.auto
+    timeout: float = 300  # seconds, finite and above 0
     venv: bool = False
     description: str = ""
     author: str = ""
@@ -77,17 +78,6 @@ class NewResult:
         return document
 
 
-def canonical_framework(raw: str) -> str:
-    """torch, tensorflow or auto, from any accepted spelling (case-insensitive)."""
-    text = raw.strip().lower()
-    if text == "auto":
-        return text
-    framework = frameworks.canonical(text)
-    if framework is None:
-        raise TemplateError(f"unknown framework {raw!r}; choose {frameworks.spellings()} or auto")
-    return framework
-
-
 def create_project(
     options: NewOptions,
     *,
@@ -98,16 +88,15 @@ def create_project(
     Everything that can be checked is checked before anything is written: the name, the
     texts, the target (links, clashes, permissions) and the interpreter (`--python`).
     """
-    name = project_name(options.name)
+    name = options.name
     description = user_text(options.description, what="description")
     author = user_text(options.author, what="author")
-    children.check_timeout(options.timeout)
-    if options.task not in TASKS:
-        raise TemplateError(f"unknown task {options.task!r}; choose from {', '.join(TASKS)}")
-    framework = canonical_framework(options.framework)
-    advice = advise(options.answers) if framework == "auto" else None
-    if advice:
-        framework = advice.recommendation.framework
+    advice: Advice | None = None
+    if options.framework is None:
+        advice = advise(options.answers)
+        framework = FrameworkId(advice.recommendation.framework)
+    else:
+        framework = options.framework
     target = resolve_parent(options.parent) / name.folder
     # With --venv the project's own .venv (made from this interpreter) runs it.
     runner = interpreter.inspect(
@@ -163,7 +152,7 @@ def _write(
     with staging(where, label) as staged:
         on_phase("rendering")
         stage(files, staged)
-        if options.smoke != "off" and not options.venv:
+        if options.smoke is not SmokeMode.off and not options.venv:
             report = _smoke(staged, options, on_phase)
         placement: Placement | None = None
         try:
@@ -174,7 +163,7 @@ def _write(
             if options.venv:
                 placement.created.append(target / ".venv")
                 python = make_venv(target, on_phase)
-                if options.smoke != "off":
+                if options.smoke is not SmokeMode.off:
                     report = _smoke(target, options, on_phase, python=python)
             if _wants_git(options.git, target):
                 placement.created.append(target / ".git")
@@ -206,7 +195,7 @@ def _smoke(
         python=python or options.python,
         device=options.device,
         timeout=options.timeout,
-        require=options.smoke == "require",
+        require=options.smoke is SmokeMode.require,
         on_phase=lambda phase: on_phase(f"smoke test: {phase}"),
     )
 

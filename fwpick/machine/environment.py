@@ -93,8 +93,7 @@ def notes(
     where: Platform,
 ) -> list[Note]:
     """Caveats about the recommended framework on this machine, in plain words."""
-    info = REGISTRY[framework]
-    name = info.display_name
+    name = REGISTRY[framework].display_name
     found: list[Note] = []
     if mine.version:
         found.append(
@@ -102,6 +101,36 @@ def notes(
         )
     else:
         found.append(Note("not-installed", f"{name} is not installed for this Python."))
+    found += platform_notes(framework, where)
+    if framework == "torch":
+        if deployment != "none":
+            found.append(
+                Note(
+                    "torchscript-deprecated",
+                    "TorchScript is deprecated; the project exports with torch.export.",
+                )
+            )
+        if deployment == "server":
+            # pytorch/serve#3396: "Limited Maintenance" since early 2025.
+            found.append(
+                Note(
+                    "torchserve-limited",
+                    "TorchServe is in limited maintenance (no planned fixes); serve the "
+                    "exported model from your own service, Triton, vLLM or ONNX Runtime.",
+                )
+            )
+    return found
+
+
+def platform_notes(framework: str, where: Platform) -> list[Note]:
+    """What this interpreter and OS mean for the framework, whatever the answers.
+
+    The one home of these facts: `fwpick advise` shows them among its notes, and
+    `fwpick env` as each framework's caveats.
+    """
+    info = REGISTRY[framework]
+    name = info.display_name
+    found: list[Note] = []
     if not python_supported(framework, where.python):
         low, high = info.python_support
         found.append(
@@ -123,36 +152,20 @@ def notes(
                 )
             )
         if apple_silicon:
-            # tensorflow/tensorflow#84167: the plugin fails to load with 2.18+.
+            # tensorflow-metal 1.2.0 (2025-01-31, the newest) restored 2.18-2.19;
+            # tensorflow/tensorflow#126360: it fails to load with 2.20 and later.
             found.append(
                 Note(
                     "tf-apple-cpu-only",
                     "Apple Silicon: TensorFlow trains on the CPU here; the tensorflow-metal "
-                    "GPU plugin breaks with TensorFlow 2.18 and later.",
+                    "GPU plugin (1.2.0) fails to load with TensorFlow 2.20 and later.",
                 )
             )
-    if framework == "torch":
-        if apple_silicon:
-            found.append(
-                Note(
-                    "torch-apple-mps",
-                    "Apple Silicon: PyTorch trains on the GPU through MPS, no extra install.",
-                )
+    if framework == "torch" and apple_silicon:
+        found.append(
+            Note(
+                "torch-apple-mps",
+                "Apple Silicon: PyTorch trains on the GPU through MPS, no extra install.",
             )
-        if deployment != "none":
-            found.append(
-                Note(
-                    "torchscript-deprecated",
-                    "TorchScript is deprecated; the project exports with torch.export.",
-                )
-            )
-        if deployment == "server":
-            # pytorch/serve#3396: "Limited Maintenance" since early 2025.
-            found.append(
-                Note(
-                    "torchserve-limited",
-                    "TorchServe is in limited maintenance (no planned fixes); serve the "
-                    "exported model from your own service, Triton, vLLM or ONNX Runtime.",
-                )
-            )
+        )
     return found

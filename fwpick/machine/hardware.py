@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+from fwpick.base.frameworks import DEVICE_HARDWARE, Device, InstallCommand, install_command
 from fwpick.machine.environment import Platform, dist_info_version
 
 
@@ -91,3 +92,31 @@ def detect(
         if tpu_variable:
             return Detected("tpu", f"found {tpu_device} and ${tpu_variable}")
     return Detected("cpu", "no NVIDIA, AMD or TPU device found")
+
+
+def install_here(
+    framework: str,
+    *,
+    python: str,
+    device: Device = Device.auto,
+    for_project: bool = True,
+    where: Platform | None = None,
+) -> InstallCommand:
+    """The registry's install command for this machine, run by `python`.
+
+    The accelerator is the one `device` names, or for `auto` the one detected here.
+    """
+    where = where or Platform.current()
+    hardware, rocm = DEVICE_HARDWARE.get(device), None
+    if hardware is None:
+        found = detect(where)
+        hardware, rocm = found.hardware, found.rocm_version
+    return install_command(
+        framework,
+        system=where.system,
+        machine=where.machine,
+        hardware=hardware,
+        rocm_version=rocm,
+        python=python,
+        for_project=for_project,
+    )

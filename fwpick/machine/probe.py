@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 import platform
-import shutil
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from fwpick.base import children
 from fwpick.base.errors import InterpreterError
-from fwpick.base.frameworks import FRAMEWORKS, install_command
+from fwpick.base.frameworks import FRAMEWORKS
 from fwpick.machine import hardware, interpreter
-from fwpick.machine.environment import Platform, python_supported
+from fwpick.machine.environment import Platform, platform_notes
 
 # Run in a child process with the target interpreter: the fwpick process never imports
 # a framework. Each prints one JSON object describing the devices the framework can use.
@@ -55,11 +53,6 @@ print(json.dumps({"version": tf.__version__, "cuda_build": tf.test.is_built_with
 PROBES = {"torch": _TORCH_PROBE, "tensorflow": _TENSORFLOW_PROBE}
 
 
-def nvidia_gpu_present() -> bool:
-    """Whether the machine has an NVIDIA driver loaded, whatever the frameworks say."""
-    return Path("/proc/driver/nvidia/version").exists() or shutil.which("nvidia-smi") is not None
-
-
 def _spawn(framework: str, python: str, stack: ExitStack) -> subprocess.Popen[str]:
     return stack.enter_context(
         children.running(
@@ -94,7 +87,7 @@ def _collect(process: subprocess.Popen[str], *, deadline: float, timeout: float)
     return data
 
 
-def probe_all(names: list[str], *, python: str, timeout: float) -> dict[str, dict[str, Any]]:
+def probe_all(names: Sequence[str], *, python: str, timeout: float) -> dict[str, dict[str, Any]]:
     """Ask `python` which devices each framework can really use, all probes at once.
 
     The probes import the frameworks (seconds each), so they run side by side; they are
@@ -111,12 +104,15 @@ def probe_all(names: list[str], *, python: str, timeout: float) -> dict[str, dic
 
 
 def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
-    """`fwpick env`: this machine, each framework's install state and usable devices."""
-    children.check_timeout(timeout)
+    """`fwpick env`: this machine, each framework's install state and usable devices.
+
+    `timeout` is trusted: the CLI checked it.
+    """
     target = interpreter.inspect(python, timeout=timeout, modules=FRAMEWORKS)
     where = replace(Platform.current(), python=target.version_info)
-    gpu = nvidia_gpu_present()
+    # The one NVIDIA detector (driver files, no tool run), as `advise --hardware auto` uses.
     detected = hardware.detect(where)
+    gpu = detected.hardware == "nvidia"
     to_probe = [name for name in FRAMEWORKS if name in target.found]
     try:
         results = probe_all(to_probe, python=target.command, timeout=timeout)
@@ -138,13 +134,9 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
         }
         if missing:
             # The command the official selector gives for this OS and accelerator (the
-            # same as `fwpick advise` shows), rather than a one-size-fits-all hint.
-            command = install_command(
-                framework,
-                system=where.system,
-                machine=where.machine,
-                hardware=detected.hardware,
-                rocm_version=detected.rocm_version,
+            # same as `fwpick advise` shows), run by the interpreter that was probed.
+            command = hardware.install_here(
+                framework, python=target.command, for_project=False, where=where
             )
             entry["install"] = command.command
             entry["install_note"] = command.note
@@ -160,12 +152,8 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
 
 
 def _caveats(framework: str, probed: Mapping[str, Any], where: Platform, gpu: bool) -> list[str]:
-    found = []
-    if not python_supported(framework, where.python):
-        found.append(
-            f"Python {where.python[0]}.{where.python[1]} is not supported by "
-            f"current {framework} releases"
-        )
+    # The OS and Python facts are the advisor's notes, read from their one home.
+    found = [note.text for note in platform_notes(framework, where)]
     has_gpu_device = any(d.get("type") in ("cuda", "gpu") for d in probed.get("devices", []))
     if gpu and not has_gpu_device and "error" not in probed:
         if not probed.get("cuda_build"):
@@ -175,8 +163,4 @@ def _caveats(framework: str, probed: Mapping[str, Any], where: Platform, gpu: bo
                 f"this machine has an NVIDIA GPU but {framework} cannot use it "
                 "(driver or CUDA version mismatch?)"
             )
-    if framework == "tensorflow" and where.system == "Windows":
-        found.append("TensorFlow has no GPU support on native Windows after 2.10 (use WSL2)")
-    if framework == "tensorflow" and where.system == "Darwin" and where.machine == "arm64":
-        found.append("Apple Silicon GPU needs the tensorflow-metal plugin")
     return found
