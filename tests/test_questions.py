@@ -26,6 +26,17 @@ from fwpick.base.errors import AnswersError
         ),
         ("a.txt", '{"scale": "small"}', {"scale": "small"}),
         (
+            "a.toml",
+            'familiar = "Flax"\ndeployment = "jetson"\ndomain = "forecasting"\nhardware = "MPS"\n',
+            {
+                "familiar": "jax",
+                "deployment": "edge-gpu",
+                "domain": "timeseries",
+                "hardware": "apple",
+            },
+        ),
+        ("a.toml", 'familiar = "pt"\n', {"familiar": "torch"}),
+        (
             ".fwpick.toml",
             '[project]\nname = "x"\n[answers]\ndeployment = "mobile"\n',
             {"deployment": "mobile"},
@@ -49,6 +60,14 @@ def test_answers_files_parse(name: str, text: str, expected: dict[str, str]) -> 
             'scale = "huge"',
             "'huge' is not a valid answer for scale; choose from small, medium, large",
         ),
+        (
+            "a.toml",
+            'hardware = "gpu"',
+            "'gpu' is not a valid answer for hardware (did you mean nvidia (or amd, apple)?)",
+        ),
+        ("a.toml", 'hardware = "CUDA"', "(did you mean nvidia?)"),
+        ("a.toml", 'deployment = "edge"', "(did you mean edge-gpu (or embedded)?)"),
+        ("a.toml", 'domain = "timeserie"', "(did you mean timeseries?)"),
     ],
 )
 def test_bad_answers_files_name_the_problem(name: str, text: str, message: str) -> None:
@@ -88,6 +107,32 @@ def test_missing_answers_are_reported_in_questionnaire_order() -> None:
 
 def test_saved_answers_read_back(tmp_path: Path) -> None:
     answers = {**knowledge().defaults, "scale": "large"}
+    path = tmp_path / "answers.toml"
+    path.write_text(to_toml(answers))
+    assert read_answers_file(path) == answers
+
+
+def test_the_new_answers_exist_with_their_meaning() -> None:
+    kb = knowledge()
+    assert "jax" in kb.question("familiar").values
+    assert "timeseries" in kb.question("domain").values
+    deployment = kb.question("deployment")
+    assert {"edge-gpu", "embedded"} <= set(deployment.values)
+    assert "Jetson" in deployment.choice("edge-gpu").label
+    assert "microcontrollers" in deployment.choice("embedded").label
+    # Aliases never collide: one spelling means one value.
+    for question in kb.questions:
+        spelled = [s for c in question.choices for s in (c.value, *c.aliases)]
+        assert len(spelled) == len(set(spelled)), question.id
+
+
+def test_saved_new_answers_read_back(tmp_path: Path) -> None:
+    answers = {
+        **knowledge().defaults,
+        "familiar": "jax",
+        "domain": "timeseries",
+        "deployment": "edge-gpu",
+    }
     path = tmp_path / "answers.toml"
     path.write_text(to_toml(answers))
     assert read_answers_file(path) == answers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -80,7 +81,7 @@ def _print_sources(*, as_json: bool) -> None:
                         "id": s.id,
                         "title": s.title,
                         "url": s.url,
-                        "registry": s.registry._asdict() if s.registry else None,
+                        "registry": dataclasses.asdict(s.registry) if s.registry else None,
                     }
                     for s in kb.sources.values()
                 ],
