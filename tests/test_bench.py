@@ -19,6 +19,7 @@ from rich.console import Console
 
 from fwpick.advice.advisor import advise
 from fwpick.advice.knowledge import knowledge
+from fwpick.base.children import FailureKind, classify
 from fwpick.base.errors import ExitCode
 from fwpick.base.frameworks import Device
 from fwpick.bench.process import ChildResult, run_child
@@ -772,3 +773,33 @@ def test_a_users_project_is_benchmarked_in_place_and_left_as_it_was(
     assert str(project / ".fwpick.toml") in document["conclusion"]
     after = sorted(p.relative_to(project).as_posix() for p in project.rglob("*"))
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("returncode", "output", "kind", "module"),
+    [
+        (0, "", None, None),
+        (None, "", FailureKind.TIMEOUT, None),
+        (1, "Traceback...\nModuleNotFoundError: No module named 'torch.nn'\n", "missing", "torch"),
+        (1, "ImportError: cannot import name 'x' from 'y'\n", FailureKind.IMPORT_ERROR, None),
+        (
+            2,
+            "usage: train.py [-h]\ntrain.py: error: unrecognized arguments: --max-steps 5\n",
+            FailureKind.USAGE,
+            None,
+        ),
+        (-9, "", FailureKind.CRASH, None),
+        (1, "RuntimeError: CUDA error\n", FailureKind.CRASH, None),
+    ],
+)
+def test_one_classifier_reads_a_childs_failure_into_a_kind(
+    returncode: int | None, output: str, kind: object, module: str | None
+) -> None:
+    failure = classify(returncode, output)
+    if kind is None:
+        assert failure is None
+        return
+    assert failure is not None
+    assert failure.kind is (FailureKind.MISSING_MODULE if kind == "missing" else kind)
+    assert failure.module == module
+    assert failure.detail

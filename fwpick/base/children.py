@@ -8,22 +8,27 @@ handler runs (PR_SET_PDEATHSIG, prctl(2)).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from fwpick.base.errors import FwpickError
 from fwpick.base.signals import deferred
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+STDERR_LINES = 30  # what a streamed run keeps of stderr: enough for a traceback's end
 
 
 @functools.cache
@@ -110,8 +115,14 @@ def run(
     timeout: float | None,
     cwd: Path | str | None = None,
     env: dict[str, str] | None = None,
+    on_stderr: Callable[[str], None] | None = None,
+    stderr_lines: int = STDERR_LINES,
 ) -> Finished:
-    """Run `command` to its end or the timeout (None: no limit); OSError if it cannot start."""
+    """Run `command` to its end or the timeout (None: no limit); OSError if it cannot start.
+
+    With `on_stderr`, each stderr line is handed over as the child prints it (progress
+    lines), and `stderr` keeps only the last `stderr_lines` lines.
+    """
     with running(
         command,
         cwd=cwd,
@@ -122,6 +133,8 @@ def run(
         text=True,
         errors="replace",
     ) as process:
+        if on_stderr is not None:
+            return _streamed(process, timeout, on_stderr, stderr_lines)
         try:
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -129,6 +142,95 @@ def run(
             stdout, stderr = process.communicate()
             return Finished(None, stdout or "", stderr or "")
         return Finished(process.returncode, stdout, stderr)
+
+
+def _streamed(
+    process: subprocess.Popen[str],
+    timeout: float | None,
+    on_stderr: Callable[[str], None],
+    keep: int,
+) -> Finished:
+    tail: deque[str] = deque(maxlen=keep)
+    stdout: list[str] = []
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        with contextlib.suppress(ValueError, OSError):  # closed under it by a signal
+            for line in process.stderr:
+                tail.append(line)
+                on_stderr(line.rstrip("\n"))
+
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        with contextlib.suppress(ValueError, OSError):
+            stdout.append(process.stdout.read())
+
+    # One reader per pipe, so lines arrive while the child runs and neither pipe can fill
+    # up and block it; this (the main) thread only waits, and times out.
+    readers: list[threading.Thread] = []
+    returncode: int | None = None
+    try:
+        for read in (read_stderr, read_stdout):
+            readers.append(threading.Thread(target=read, daemon=True))
+            readers[-1].start()
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass  # None: stopped at the timeout
+    finally:
+        # Timeout, signal, or a normal end: kill the group (nothing it started may linger
+        # or hold a pipe open), then let the readers drain before the pipes close.
+        kill_group(process)
+        for reader in readers:
+            if reader.is_alive():
+                reader.join(timeout=5)
+    return Finished(returncode, "".join(stdout), "".join(tail))
+
+
+class FailureKind(Enum):
+    """How a child failed, as fwpick acts on it."""
+
+    TIMEOUT = "timeout"  # stopped at the timeout
+    MISSING_MODULE = "missing_module"  # ModuleNotFoundError: `module` names the top package
+    IMPORT_ERROR = "import_error"  # any other ImportError
+    USAGE = "usage"  # the child's argument parser refused fwpick's flags (argparse: exit 2)
+    CRASH = "crash"  # anything else
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A child's failure: its kind, its last words, and the missing module if one was."""
+
+    kind: FailureKind
+    detail: str
+    module: str | None = None
+
+
+_MISSING_MODULE = re.compile(r"^ModuleNotFoundError: No module named '([^']+)'")
+
+
+def classify(returncode: int | None, output: str) -> Failure | None:
+    """The one reading of a Python child's exit and last words; None when it succeeded.
+
+    A child's output is the only account of why it failed: it is read here, once, into a
+    typed Failure, and callers decide on the kind, never on the text.
+    """
+    if returncode == 0:
+        return None
+    if returncode is None:
+        return Failure(FailureKind.TIMEOUT, "timed out")
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith(("ModuleNotFoundError:", "ImportError:")):
+            missing = _MISSING_MODULE.match(line)
+            if missing:
+                module = missing.group(1).split(".")[0]
+                return Failure(FailureKind.MISSING_MODULE, line, module)
+            return Failure(FailureKind.IMPORT_ERROR, line)
+    # argparse prints "usage: ..." then "PROG: error: ..." and exits 2.
+    errors = [line for line in lines if ": error: " in line]
+    if returncode == 2 and errors and any(line.startswith("usage:") for line in lines):
+        return Failure(FailureKind.USAGE, errors[-1])
+    return Failure(FailureKind.CRASH, lines[-1] if lines else "no output")
 
 
 def describe_exit(returncode: int) -> str:
@@ -139,10 +241,3 @@ def describe_exit(returncode: int) -> str:
         except ValueError:
             return f"was killed by signal {-returncode}"
     return f"exited {returncode}"
-
-
-def check_timeout(timeout: float) -> float:
-    """A timeout must be a finite number of seconds above zero."""
-    if not timeout > 0 or timeout == float("inf"):
-        raise FwpickError(f"--timeout must be a finite number of seconds above 0, not {timeout}")
-    return timeout

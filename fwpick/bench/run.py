@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from fwpick.advice.advisor import advise
 from fwpick.advice.knowledge import knowledge
+from fwpick.base.children import FailureKind, classify
 from fwpick.base.errors import BenchError
 from fwpick.base.frameworks import FRAMEWORKS, REGISTRY, Device, Task
 from fwpick.base.staging import staging
@@ -102,8 +103,7 @@ def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None
                 row = by_framework.get(framework)
                 # Missing, or found on disk but not importable (a broken install): either
                 # way the row says "not installed", with the command that installs it.
-                name = REGISTRY[framework].import_name
-                if row is None or (row.error and f"No module named '{name}" in row.error):
+                if row is None or framework in bench.missing:
                     row = _missing_row(task, framework, python, options.device)
                 rows.append(row)
     complete = {**knowledge().defaults, **answers}
@@ -161,6 +161,8 @@ class _TaskBench:
     counter: _Counter
     devices: dict[str, Device] = field(default_factory=dict)
     fallback: dict[str, str] = field(default_factory=dict)
+    # Frameworks whose own module was missing when a child imported it (a broken install).
+    missing: set[str] = field(default_factory=set)
 
     def run(self, frameworks: Sequence[str]) -> list[Row]:
         """Warm up, pick the step count, run the interleaved repeats, summarise per framework."""
@@ -187,7 +189,7 @@ class _TaskBench:
             label = f"repeat {repeat}/{options.repeats}"
             child, summary = self._train(framework, steps, label, self.devices[framework])
             if summary is None:
-                failures[framework] = _error(child, self.options.timeout)
+                failures[framework] = self._error(framework, child)
             else:
                 runs[framework].append((summary, child))
         return [
@@ -205,8 +207,9 @@ class _TaskBench:
         """The first run: fills caches, proves the device, and falls back like the smoke test."""
         device = self.options.device
         child, summary = self._train(framework, steps, "warm-up", device)
-        error = _error(child, self.options.timeout)
-        if summary is None and device == "auto" and "No module named" not in error:
+        error = self._error(framework, child)
+        missing = framework in self.missing
+        if summary is None and device == Device.auto and not missing:
             reason = f"the run with --device auto failed: {error}"
             self.counter.total += 1
             child, summary = self._train(framework, steps, "warm-up on cpu (fallback)", Device.cpu)
@@ -214,7 +217,23 @@ class _TaskBench:
                 self.fallback[framework] = reason
                 device = Device.cpu
         self.devices[framework] = device
-        return summary, "" if summary is not None else _error(child, self.options.timeout)
+        return summary, "" if summary is not None else self._error(framework, child)
+
+    def _error(self, framework: str, child: ChildResult) -> str:
+        """Why a run gave no summary, in one line; notes a framework that is not there."""
+        failure = classify(child.returncode, child.log_tail)
+        if failure is None:
+            return "training finished but wrote no usable summary.json"
+        if failure.kind is FailureKind.TIMEOUT:
+            return f"timed out after {self.options.timeout:g}s (--timeout)"
+        if failure.kind is FailureKind.USAGE:
+            return (
+                "this project's train does not take fwpick's flags (made by an older "
+                f"fwpick?); regenerate it: {failure.detail}"
+            )
+        if failure.module == REGISTRY[framework].import_name:
+            self.missing.add(framework)
+        return f"exit {child.returncode}: {failure.detail}"
 
     def _train(
         self, framework: str, steps: int, label: str, device: Device
@@ -258,17 +277,6 @@ def _summary(out: Path, child: ChildResult) -> Summary | None:
     # samples_per_second is null when a run is too short for a steady state (one step):
     # still a run that worked, with the other numbers.
     return read_summary(out) if child.returncode == 0 else None
-
-
-def _error(child: ChildResult, timeout: float) -> str:
-    if child.timed_out:
-        return f"timed out after {timeout:g}s (--timeout)"
-    if "unrecognized arguments: --max-steps" in child.log_tail:
-        return "this project's train has no --max-steps (made by an older fwpick); regenerate it"
-    lines = [line.strip() for line in child.log_tail.splitlines() if line.strip()]
-    if child.returncode == 0:
-        return "training finished but wrote no usable summary.json"
-    return f"exit {child.returncode}: {lines[-1] if lines else 'no output'}"
 
 
 def _missing_row(task: str, framework: str, python: str, device: Device) -> Row:

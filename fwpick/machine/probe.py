@@ -13,7 +13,7 @@ from typing import Any
 
 from fwpick.base import children
 from fwpick.base.errors import InterpreterError
-from fwpick.base.frameworks import FRAMEWORKS
+from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
 from fwpick.machine import hardware, interpreter
 from fwpick.machine.environment import Platform, platform_notes
 
@@ -75,9 +75,10 @@ def _collect(process: subprocess.Popen[str], *, deadline: float, timeout: float)
         process.communicate()
         return {"error": f"probe timed out after {timeout:g}s"}
     lines = stdout.strip().splitlines()
-    if process.returncode != 0 or not lines:
-        last = (stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"probe failed: {last}"}
+    failure = children.classify(process.returncode, stderr)
+    if failure is not None or not lines:
+        last = failure.detail if failure else "no output"
+        return {"error": f"probe failed: {last}", "missing_module": failure and failure.module}
     try:
         data = json.loads(lines[-1])
     except ValueError:
@@ -124,7 +125,10 @@ def report(*, python: str | None = None, timeout: float = 60) -> dict[str, Any]:
     for framework in FRAMEWORKS:
         probed = results.get(framework, {})
         # Not found by the interpreter, or the child could not import it after all.
-        missing = framework not in results or "No module named" in str(probed.get("error", ""))
+        missing = (
+            framework not in results
+            or probed.get("missing_module") == REGISTRY[framework].import_name
+        )
         entry: dict[str, Any] = {
             "installed": not missing,
             "version": probed.get("version"),

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shlex
-import subprocess
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +23,7 @@ from fwpick.machine import interpreter
 from fwpick.machine.hardware import install_here
 
 PHASE_PREFIX = "fwpick-phase: "
-STDERR_TAIL_LINES = 30
+IMPORT_FAILURES = (children.FailureKind.MISSING_MODULE, children.FailureKind.IMPORT_ERROR)
 Phase = Callable[[str], None]
 
 
@@ -48,53 +44,15 @@ class _ChildResult:
 def _run_child(
     command: list[str], *, cwd: Path, env: dict[str, str], timeout: float, on_phase: Phase
 ) -> _ChildResult:
-    """Run the smoke child, relaying its phase lines; kill its group at the timeout."""
-    tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
-    stdout: list[str] = []
-    with children.running(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
-    ) as process:
+    """Run the smoke child, relaying its phase lines as they come; killed at the timeout."""
 
-        def read_stderr() -> None:
-            assert process.stderr is not None
-            with contextlib.suppress(ValueError, OSError):  # closed under it by a signal
-                for line in process.stderr:
-                    if line.startswith(PHASE_PREFIX):
-                        on_phase(line[len(PHASE_PREFIX) :].strip())
-                    else:
-                        tail.append(line.rstrip("\n"))
+    def relay(line: str) -> None:
+        if line.startswith(PHASE_PREFIX):
+            on_phase(line[len(PHASE_PREFIX) :].strip())
 
-        def read_stdout() -> None:
-            assert process.stdout is not None
-            with contextlib.suppress(ValueError, OSError):
-                stdout.append(process.stdout.read())
-
-        # One reader per pipe, so phase lines arrive while the child runs and neither
-        # pipe can fill up and block it; the main thread only waits (and times out).
-        readers: list[threading.Thread] = []
-        returncode: int | None = None
-        try:
-            for read in (read_stderr, read_stdout):
-                readers.append(threading.Thread(target=read, daemon=True))
-                readers[-1].start()
-            returncode = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass  # None: stopped at the timeout
-        finally:
-            # Timeout, signal, or a normal end: kill the group (nothing it started may
-            # linger or hold a pipe open), then let the readers drain before the pipes close.
-            children.kill_group(process)
-            for reader in readers:
-                if reader.is_alive():
-                    reader.join(timeout=5)
-    return _ChildResult(returncode, "".join(stdout), "\n".join(tail))
+    finished = children.run(command, cwd=cwd, env=env, timeout=timeout, on_stderr=relay)
+    tail = [line for line in finished.stderr.splitlines() if not line.startswith(PHASE_PREFIX)]
+    return _ChildResult(finished.returncode, finished.stdout, "\n".join(tail))
 
 
 def _last_json_object(stdout: str) -> Any:
@@ -231,23 +189,25 @@ def _attempt(
             stderr_tail=child.stderr_tail,
         )
     cause: Cause | None = None
-    if report.status == "failed" and (report.error or "").startswith(
-        ("ImportError", "ModuleNotFoundError")
-    ):
+    failure = children.classify(1, report.error or "") if report.status == "failed" else None
+    if failure and failure.kind in IMPORT_FAILURES:
         cause = "import_error"
     return report.with_(stderr_tail=child.stderr_tail, cause=cause)
 
 
 def _no_report(info: ProjectFile, child: _ChildResult) -> SmokeReport:
     """The child ended without a report: an import error, or a crash, and its last words."""
-    lines = child.stderr_tail.strip().splitlines()
     assert child.returncode is not None
     how = children.describe_exit(child.returncode)
-    imports = [line for line in lines if line.startswith(("ModuleNotFoundError", "ImportError"))]
-    if imports:
-        error = f"the smoke entry {how} on an import error: {imports[-1]}"
+    failure = children.classify(child.returncode, child.stderr_tail)
+    # Exit 0 without a report is no failure to the classifier: quote its last line.
+    detail = (
+        failure.detail if failure else (child.stderr_tail.strip().splitlines() or ["no output"])[-1]
+    )
+    if failure and failure.kind in IMPORT_FAILURES:
+        error = f"the smoke entry {how} on an import error: {detail}"
         cause: Cause = "import_error"
     else:
-        error = f"the smoke entry {how} without a report: {(lines or ['no output'])[-1]}"
+        error = f"the smoke entry {how} without a report: {detail}"
         cause = "crash"
     return fwpick_report(info, "failed", error=error, cause=cause, stderr_tail=child.stderr_tail)
