@@ -370,3 +370,19 @@ def test_environment_notes(
     assert matching and fragment in matching[0].text, found
     # Notes speak of PyTorch and TensorFlow, never the internal ids.
     assert all(" torch " not in f" {note.text} " for note in found)
+
+
+def test_the_tpu_install_is_torchtpu_and_jetson_renders_the_server_export() -> None:
+    from fwpick.base.frameworks import install_command
+    from fwpick.generate.names import project_name
+    from fwpick.generate.render import ProjectSpec
+
+    tpu = install_command("torch", system="Linux", machine="x86_64", hardware="tpu")
+    assert tpu.command == "python -m pip install torch torch-tpu" and "TorchTPU" in tpu.note
+    spec = ProjectSpec(
+        name=project_name("demo"),
+        framework="torch",
+        task="regression",
+        answers={**KB.defaults, "deployment": "edge-gpu"},
+    )
+    assert spec.deployment == "server"

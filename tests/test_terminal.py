@@ -40,15 +40,15 @@ def test_questionnaire_in_a_terminal(tmp_path: Path) -> None:
     child.sendline("sometimes")  # not a choice: asked again
     child.expect("Please select one of the available options")
     child.sendline("low")
-    child.expect(prompt("deployment", "none/server/mobile/browser/embedded", "none"))
+    child.expect(prompt("deployment", "none/server/mobile/browser/edge-gpu/embedded", "none"))
     child.sendline("server")
     child.expect(prompt("experience", "beginner/intermediate/expert", "intermediate"))
     child.sendline("")  # Enter takes the default
-    child.expect(prompt("familiar", "none/torch/tensorflow", "none"))
+    child.expect(prompt("familiar", "none/torch/tensorflow/jax", "none"))
     child.sendline("TensorFlow")
     child.expect(prompt("start", "scratch/pretrained", "scratch"))
     child.sendline("")
-    child.expect(prompt("domain", "general/vision/language/audio/tabular", "general"))
+    child.expect(prompt("domain", "general/vision/language/audio/tabular/timeseries", "general"))
     child.sendline("vision")
     child.expect(prompt("hardware", "auto/cpu/nvidia/amd/apple/tpu", "auto"))
     child.sendline("cpu")

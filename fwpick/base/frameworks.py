@@ -210,10 +210,11 @@ def _torch_wheel(*, system: str, hardware: str, rocm_version: str | None) -> _Wh
             f"{TORCH_INDEX}/cpu",
         )
     if hardware == "tpu":
-        # torch-xla 2.9.0 is the newest TPU build and requires the same torch release.
+        # Google's TPU docs install TorchTPU (`pip install torch_tpu`); torch-tpu 0.2.0
+        # (2026-10-19, beta) requires torch>=2.11,<=2.15 and Python 3.12+ (its METADATA).
         return _Wheel(
-            ("torch==2.9.0", "torch_xla[tpu]==2.9.0"),
-            "PyTorch/XLA's newest TPU release pins torch 2.9",
+            ("torch", "torch-tpu"),
+            "with TorchTPU, PyTorch's TPU backend (beta, Python 3.12+)",
         )
     return _Wheel(
         ("torch",),

@@ -39,8 +39,9 @@ class ProjectSpec:
     def deployment(self) -> str:
         """Where the model must run; anything but 'none' adds an export path."""
         answer = self.answers.get("deployment", "none")
-        # Microcontroller targets start from the on-device (LiteRT) export.
-        return "mobile" if answer == "embedded" else answer
+        # Microcontroller targets start from the on-device (LiteRT) export; Jetson
+        # targets from the server export (ONNX, which TensorRT builds engines from).
+        return {"embedded": "mobile", "edge-gpu": "server"}.get(answer, answer)
 
 
 def templates_root() -> Path:

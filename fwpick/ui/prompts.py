@@ -7,6 +7,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.prompt import Prompt
 from rich.table import Table
+from rich.text import Text
 
 from fwpick.advice.questions import Answers, Question, normalise_value
 from fwpick.base.errors import AnswersError
@@ -50,8 +51,11 @@ def ask(
         console.print(_choices_table(question))
         try:
             raw = Prompt.ask(
-                f"  {question.id}",
-                choices=list(question.values),
+                # The values are shown; their aliases (pt, jetson...) answer too. A Text,
+                # so the brackets are not read as markup.
+                Text(f"  {question.id} [{'/'.join(question.values)}]"),
+                choices=list(question.spellings),
+                show_choices=False,
                 default=question.default,
                 case_sensitive=False,
                 console=console,
