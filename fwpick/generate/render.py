@@ -12,11 +12,10 @@ import jinja2
 
 from fwpick import __version__
 from fwpick.base.errors import TargetError, TemplateError
-from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
+from fwpick.base.frameworks import FRAMEWORKS, REGISTRY, TASKS
 from fwpick.generate.compiled import FOLDER, CompiledLoader, write
 from fwpick.generate.names import ProjectName
 
-TASKS = ("regression", "classification")
 # Bumped whenever a template changes in a way a user of a generated project would notice.
 TEMPLATE_VERSION = "2"
 PACKAGE_PLACEHOLDER = "__package__"
