@@ -8,8 +8,6 @@ Each stated fact is compared with the registry's newest release today (PyPI's
 from __future__ import annotations
 
 import json
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -50,6 +48,10 @@ class Checked(NamedTuple):
 
 
 def _get_json(url: str) -> Any:
+    # Imported here: knowledge.py imports this module at every start, and urllib.request
+    # costs ~35 ms (http.client, email) that only this maintainer's command needs.
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
         return json.load(response)
@@ -57,6 +59,8 @@ def _get_json(url: str) -> Any:
 
 def latest(fact: RegistryFact, fetch: Fetch = _get_json) -> tuple[str, str]:
     """The newest version on the fact's registry and the date it was uploaded."""
+    import urllib.parse
+
     if fact.index == "pypi":
         data = fetch(f"https://pypi.org/pypi/{urllib.parse.quote(fact.package)}/json")
         version = str(data["info"]["version"])

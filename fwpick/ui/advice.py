@@ -113,7 +113,7 @@ def _decided(result: Advice) -> list[RenderableType]:
         )
     decided = rec.decided_by
     if decided.kind == "constraint":
-        parts.append(Text.assemble(("Decided by the target: ", "bold"), decided.why))
+        parts.append(Text.assemble(("Decided before any score: ", "bold"), decided.why))
     elif decided.kind == "tie":
         parts.append(Text(f"Close call, tie broken: {decided.why}.", style="yellow"))
     elif rec.confidence == "low" and not rec.instead:
