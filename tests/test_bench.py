@@ -463,7 +463,7 @@ def test_a_bad_answers_file_is_refused_before_anything_runs(tmp_path: Path) -> N
 def test_an_unwritable_report_is_refused_before_measuring(tmp_path: Path) -> None:
     result = run_fwpick("bench", "--save", str(tmp_path / "missing" / "report.md"))
     assert result.returncode == 1
-    assert "is not a writable folder" in result.stderr
+    assert "missing is not a folder" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 from enum import IntEnum
+
+# A value in a message is shown up to this long; a longer one is cut in the middle (its
+# end often names the file) and says how long it was. A whole message stays readable too.
+MAX_VALUE = 160
+MAX_MESSAGE = 1000
+_LONG_VALUE = re.compile(rf"\S{{{MAX_VALUE + 1},}}")
 
 
 class ExitCode(IntEnum):
@@ -33,8 +40,9 @@ class FwpickError(Exception):
     exit_code: ExitCode = ExitCode.USER_ERROR
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = " ".join(message.split()) if "\n" in message else message
+        one_line = " ".join(message.split()) if "\n" in message else message
+        super().__init__(clip(one_line))
+        self.message = clip(one_line)
 
 
 class AnswersError(FwpickError):
@@ -101,3 +109,20 @@ def os_error_message(error: OSError, *, doing: str = "cannot use") -> str:
         if path is not None
     )
     return f"{doing} {paths}: {reason}" if paths else f"{doing}: {reason}"
+
+
+def clip(message: str) -> str:
+    """`message` with each overlong value cut in the middle, and at most MAX_MESSAGE long.
+
+    Messages echo what the user gave (an answer, a number, a path); a 60 KB value must
+    not fill the terminal, and the start and end are what identify it.
+    """
+
+    def cut(found: re.Match[str]) -> str:
+        value = found.group()
+        return f"{value[:100]}...{value[-40:]} ({len(value)} characters)"
+
+    shown = _LONG_VALUE.sub(cut, message)
+    if len(shown) > MAX_MESSAGE:
+        shown = f"{shown[: MAX_MESSAGE - 200]} ... {shown[-150:]} ({len(shown)} characters)"
+    return shown

@@ -31,7 +31,7 @@ def read_project(root: Path) -> tuple[ProjectFile, dict[str, str]]:
     return project, answers
 
 
-def interpreter(python: str | None, *, timeout: float = 60) -> Interpreter:
+def interpreter(python: str | None, *, timeout: float) -> Interpreter:
     """`--python` proven to run, with the frameworks it can find (found, not imported)."""
     modules = [framework.import_name for framework in REGISTRY.values()]
     return inspect(python, timeout=timeout, modules=modules)

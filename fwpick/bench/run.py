@@ -79,7 +79,8 @@ OnProgress = Callable[[Progress], None]
 
 def run_bench(options: BenchOptions, *, on_progress: OnProgress = lambda _: None) -> BenchResult:
     """Benchmark both frameworks on each task; the result holds every number and the verdict."""
-    found = interpreter(options.python)  # a bad --python fails here, before any work
+    # A bad --python fails here, before any work, and within --timeout like every child.
+    found = interpreter(options.python, timeout=options.timeout)
     python = found.executable
     own, answers = read_project(options.project) if options.project else (None, {})
     tasks = _tasks(options.tasks, own)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fwpick.base import signals
 from fwpick.base.errors import FwpickError
+from fwpick.base.files import check_output_file, write_output_file
 from fwpick.base.frameworks import TASKS, Device, Task
-from fwpick.cli.failures import print_json
+from fwpick.cli.failures import error_line, print_json
 from fwpick.cli.options import DeviceOption, JsonOption, PythonOption, TimeoutOption, number
 from fwpick.ui.consoles import err_console, out_console
+
+if TYPE_CHECKING:
+    from fwpick.bench.results import BenchResult
+
+REPORT = "the report"
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,17 @@ def bench_command(
     ] = None,
     timeout: TimeoutOption = 300,
     save: Annotated[
-        Path | None, typer.Option("--save", help="also write the table and charts as Markdown")
+        Path | None,
+        typer.Option(
+            "--save",
+            help="also write the table and charts as Markdown (checked before measuring; a "
+            "link, folder, FIFO or device is never replaced)",
+        ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="with --save: keep an existing report as NAME.orig first"),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Train the twin projects for the same work here and compare them side by side."""
@@ -108,9 +121,8 @@ def bench_command(
 
     if seconds is not None and steps is not None:
         raise typer.BadParameter("use --seconds or --steps, not both", param_hint="--seconds")
-    if save and not (save.parent.is_dir() and os.access(save.parent, os.W_OK)):
-        # Found out now, not after minutes of measuring.
-        raise FwpickError(f"cannot write the report {save}: {save.parent} is not a writable folder")
+    if save:
+        check_output_file(save, force=force, what=REPORT)  # now, not after minutes of measuring
     options = BenchOptions(
         tasks=task.tasks if task else None,
         device=device,
@@ -126,16 +138,21 @@ def bench_command(
     )
     with _bench_progress(enabled=not as_json) as show:
         result = run_bench(options, on_progress=show)
-    if save:
-        from fwpick.ui.bench import markdown
-
-        _save_text(save, markdown(result))
+    # Saving comes last and may still fail (a full disk, the path changed meanwhile): the
+    # measurements are shown anyway, and the error after them decides the exit code.
+    unsaved = _save(save, result, force=force) if save else None
     if as_json:
-        print_json(result.to_json())
+        document = result.to_json()
+        if unsaved is not None:
+            document["error"] = {"message": unsaved.message, "exit_code": int(unsaved.exit_code)}
+        print_json(document)
     else:
         from fwpick.ui.bench import bench_report
 
         out_console().print(bench_report(result))
+    if unsaved is not None:
+        error_line(err_console(), unsaved.message)
+        raise typer.Exit(int(unsaved.exit_code))
     raise typer.Exit(int(result.exit_code))
 
 
@@ -171,17 +188,14 @@ def _bench_progress(*, enabled: bool) -> Iterator[Callable[[Any], None]]:
         yield show
 
 
-def _save_text(path: Path, text: str) -> None:
-    """Write `text` whole or not at all (a temporary sibling, then a rename)."""
-    partial = path.with_name(f".{path.name}.fwpick-partial")
+def _save(path: Path, result: BenchResult, *, force: bool) -> FwpickError | None:
+    """Write the Markdown report; the error instead of raising it, so results still show."""
+    from fwpick.ui.bench import markdown
+
     try:
-        with signals.deferred():  # a Ctrl-C here waits until no partial file is left
-            try:
-                partial.write_text(text, encoding="utf-8")
-                partial.replace(path)
-            finally:
-                partial.unlink(missing_ok=True)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise FwpickError(f"cannot write the report {path}: {reason}") from None
-    err_console().print(f"report saved to {path}", highlight=False)
+        backup = write_output_file(path, markdown(result), force=force, what=REPORT)
+    except FwpickError as error:
+        return error
+    kept = f" (the old one is kept as {backup})" if backup else ""
+    err_console().print(f"report saved to {path}{kept}", highlight=False)
+    return None

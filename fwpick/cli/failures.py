@@ -8,6 +8,8 @@ character, fwpick's signal handlers, and usage errors as JSON when --json was gi
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import json
 import os
@@ -20,7 +22,7 @@ import typer
 import typer.main
 
 from fwpick.base import signals
-from fwpick.base.errors import ExitCode, FwpickError, Interrupted, os_error_message
+from fwpick.base.errors import ExitCode, FwpickError, Interrupted, clip, os_error_message
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,14 +57,19 @@ def _passed_through() -> tuple[type[Exception], ...]:
     return (typer.Exit, typer.Abort, *parser_errors())
 
 
+def error_line(console: Console, message: str) -> None:
+    """`error: MESSAGE` on `console`, one line, the message's brackets shown as typed."""
+    from rich.markup import escape  # messages hold user text: "[x]" is not markup
+
+    console.print(f"[red]error:[/] {escape(clip(message))}", highlight=False, soft_wrap=True)
+
+
 def guard(console: Callable[[], Console]) -> Callable[[F], F]:
     """A decorator for commands: every failure as one line on `console()` and its code."""
 
     def fail(message: str, code: int, *, as_json: bool) -> typer.Exit:
-        from rich.markup import escape  # messages hold user text: "[x]" is not markup
-
         signals.hold()  # the outcome is decided: a second Ctrl-C must not cut the report
-        console().print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        error_line(console(), message)
         if as_json:
             print_json({"error": {"message": message, "exit_code": code}})
         return typer.Exit(code)
@@ -75,6 +82,8 @@ def guard(console: Callable[[], Console]) -> Callable[[F], F]:
                 return command(*args, **kwargs)
             except _passed_through():
                 raise  # the parser's own exits and usage errors (e.g. --smoke sometimes)
+            except StdoutError:
+                raise  # stdout itself failed: run_entry says so, and prints nothing more there
             except FwpickError as error:
                 raise fail(error.message, int(error.exit_code), as_json=as_json) from None
             except OSError as error:
@@ -99,6 +108,60 @@ def guard(console: Callable[[], Console]) -> Callable[[F], F]:
     return decorate
 
 
+class StdoutError(OSError):
+    """Writing the result to stdout failed: a closed pipe, a full disk, a closed terminal."""
+
+
+class _Stdout:
+    """sys.stdout, with its write failures told apart from every other OS error.
+
+    A failed write to stdout cannot be reported on stdout, and a reader that stopped
+    early (`| head`) is no error at all; everything else is passed straight through.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except StdoutError:
+            raise
+        except OSError as error:
+            raise StdoutError(error.errno, error.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except StdoutError:
+            raise
+        except OSError as error:
+            raise StdoutError(error.errno, error.strerror) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _stdout_failed(error: OSError, stream: Any) -> int:
+    """One line for a stdout that cannot be written, none for a reader that left; the code."""
+    signals.hold()
+    # Whatever is still buffered can never be delivered, and Python flushes stdout once
+    # more at exit: point the descriptor at /dev/null so that flush cannot fail again.
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, stream.fileno())
+        finally:
+            os.close(null)
+    if error.errno == errno.EPIPE:
+        return int(ExitCode.OK)  # `fwpick ... | head`: the reader has what it wanted, as git
+    reason = error.strerror or type(error).__name__
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"error: cannot write to stdout: {reason}\n")
+        sys.stderr.flush()
+    return int(ExitCode.USER_ERROR)
+
+
 def run_entry(app: typer.Typer, argv: list[str], *, prog_name: str) -> None:
     """Run the app as the console script does, with fwpick's streams and signals."""
     for stream in (sys.stdout, sys.stderr):
@@ -107,28 +170,49 @@ def run_entry(app: typer.Typer, argv: list[str], *, prog_name: str) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    real_stdout = sys.stdout
+    sys.stdout = _Stdout(real_stdout)
     signals.install()
     try:
-        _run(app, argv, prog_name)
+        code = _run(app, argv, prog_name)
+        sys.stdout.flush()  # what is still buffered fails here, not at interpreter exit
+    except StdoutError as error:
+        code = _stdout_failed(error, real_stdout)
     finally:
         signals.hold()  # done: a signal now must not turn the reported result into a kill
+        if isinstance(sys.stdout, _Stdout):
+            sys.stdout = real_stdout
+    raise SystemExit(code)
 
 
-def _run(app: typer.Typer, argv: list[str], prog_name: str) -> None:
-    if "--json" not in argv:
-        app(args=argv, prog_name=prog_name)
-        return
-    # With --json even a usage error is one JSON document on stdout (and a line on stderr).
+def _run(app: typer.Typer, argv: list[str], prog_name: str) -> int:
+    """The exit code; parser errors shown here, with the values in them cut to size."""
     command = typer.main.get_command(app)
+    as_json = "--json" in argv
     try:
         code = command.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except parser_errors() as error:
         exit_code = int(getattr(error, "exit_code", ExitCode.USAGE))
-        message = str(getattr(error, "format_message", error.__str__)())
-        raise SystemExit(_usage_json(message, exit_code)) from None
+        if hasattr(error, "message"):
+            error.message = clip(str(error.message))
+        if not as_json:
+            _show_usage_error(error)
+            return exit_code
+        message = clip(str(getattr(error, "format_message", error.__str__)()))
+        return _usage_json(message, exit_code)
     except typer.Abort:
-        raise SystemExit(_usage_json("aborted", int(ExitCode.USER_ERROR))) from None
-    raise SystemExit(code if isinstance(code, int) else 0)
+        if as_json:
+            return _usage_json("aborted", int(ExitCode.USER_ERROR))
+        sys.stderr.write("Aborted!\n")
+        return int(ExitCode.USER_ERROR)
+    return code if isinstance(code, int) else 0
+
+
+def _show_usage_error(error: Exception) -> None:
+    """The parser's own usage box on stderr, as typer draws it."""
+    from typer import rich_utils
+
+    rich_utils.rich_format_error(error)  # type: ignore[arg-type]
 
 
 def _usage_json(message: str, code: int) -> int:

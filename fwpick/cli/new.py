@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,10 @@ from fwpick.cli.options import (
     PythonOption,
     TaskOption,
     TimeoutOption,
+    VerboseOption,
     question_flags,
 )
-from fwpick.cli.shared import answers_from, progress
+from fwpick.cli.shared import answers_from, hint_verbose, progress, shown_report
 from fwpick.contract.smoke_report import SmokeMode
 from fwpick.ui.consoles import out_console
 
@@ -98,6 +100,7 @@ def new(
     author: Annotated[str, typer.Option(help="author name for pyproject.toml")] = "",
     answers: AnswersFileOption = None,
     defaults: DefaultsOption = False,
+    verbose: VerboseOption = False,
     as_json: JsonOption = False,
     *,
     flags: Flags,
@@ -134,6 +137,8 @@ def new(
     else:
         from fwpick.ui.views import new_result
 
-        out_console().print(new_result(result))
+        shown = shown_report(result.smoke, verbose=verbose) if result.smoke else None
+        out_console().print(new_result(dataclasses.replace(result, smoke=shown)))
+        hint_verbose(result.smoke, verbose=verbose)
     code = result.smoke.exit_code if result.smoke else ExitCode.OK
     raise typer.Exit(int(code))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -18,7 +19,7 @@ import typer
 
 from fwpick.advice.knowledge import knowledge
 from fwpick.advice.questions import normalise_value
-from fwpick.base.errors import AnswersError
+from fwpick.base.errors import AnswersError, clip
 from fwpick.base.frameworks import Device, FrameworkId, Task, canonical, spellings
 
 if TYPE_CHECKING:
@@ -105,9 +106,20 @@ DefaultsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="print exactly one JSON document")]
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="show the last lines a failed smoke test wrote to stderr (its traceback)",
+    ),
+]
 
 
 # ------------------------------------------------------------------------------ numbers
+
+
+_DIGITS = re.compile(r"[+-]?[0-9][0-9_]*")
 
 
 def number(
@@ -126,16 +138,26 @@ def number(
         try:
             value = raw if isinstance(raw, kind) and not isinstance(raw, bool) else kind(text)
         except (ValueError, OverflowError):
-            raise typer.BadParameter(f"{text!r} is not {what}") from None
+            if _DIGITS.fullmatch(text):
+                # Python will not read an integer of over 4300 digits (int_max_str_digits);
+                # the user typed a whole number, and it is too big (or too small).
+                more = "small" if text.startswith("-") else "big"
+                limit = bound(low if more == "small" else high)
+                digits = sum(char.isdigit() for char in text)
+                raise typer.BadParameter(
+                    f"a {digits}-digit number is too {more}; the "
+                    f"{'least' if more == 'small' else 'most'} is {limit}"
+                ) from None
+            raise typer.BadParameter(f"{clip(repr(text))} is not {what}") from None
         if isinstance(value, float) and (
             math.isnan(value) or text.lower().lstrip("+-") in ("inf", "infinity")
         ):
-            raise typer.BadParameter(f"{text} is not {what}")
+            raise typer.BadParameter(f"{clip(text)} is not {what}")
         # 1e999 reads as infinity, but the user typed a (very) big number: it is too big.
         if value > high:
-            raise typer.BadParameter(f"{text} is too big; the most is {bound(high)}")
+            raise typer.BadParameter(f"{clip(text)} is too big; the most is {bound(high)}")
         if value < low:
-            raise typer.BadParameter(f"{text} is too small; the least is {bound(low)}")
+            raise typer.BadParameter(f"{clip(text)} is too small; the least is {bound(low)}")
         return value
 
     return parse

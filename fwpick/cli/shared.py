@@ -7,10 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fwpick.advice.answers import Asker, collect
 from fwpick.cli.failures import guard
 from fwpick.ui.consoles import err_console
+
+if TYPE_CHECKING:
+    from fwpick.contract.smoke_report import SmokeReport
 
 # Every command's errors become one line on stderr (and a JSON error with --json).
 handle_errors = guard(err_console)
@@ -45,3 +49,23 @@ def progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
         return
     with err_console().status("starting") as status:
         yield status.update
+
+
+def shown_report(report: SmokeReport, *, verbose: bool) -> SmokeReport:
+    """The smoke report for the terminal: a failed child's traceback only with --verbose.
+
+    The report's error line names the cause; the child's own stderr is the detail behind
+    it, which --json always carries (`stderr_tail`) and a person asks for with --verbose.
+    """
+    if verbose or not report.stderr_tail:
+        return report
+    return report.with_(stderr_tail="")
+
+
+def hint_verbose(report: SmokeReport | None, *, verbose: bool) -> None:
+    """Say on stderr that the child's last words are behind --verbose, when there are some."""
+    if report is not None and report.stderr_tail and not verbose:
+        err_console().print(
+            "the smoke test's own stderr (its traceback) is shown with --verbose",
+            highlight=False,
+        )

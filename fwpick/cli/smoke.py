@@ -9,8 +9,14 @@ import typer
 
 from fwpick.base.frameworks import Device
 from fwpick.cli.failures import print_json
-from fwpick.cli.options import DeviceOption, JsonOption, PythonOption, TimeoutOption
-from fwpick.cli.shared import progress
+from fwpick.cli.options import (
+    DeviceOption,
+    JsonOption,
+    PythonOption,
+    TimeoutOption,
+    VerboseOption,
+)
+from fwpick.cli.shared import hint_verbose, progress, shown_report
 from fwpick.ui.consoles import out_console
 
 
@@ -22,6 +28,7 @@ def smoke_command(
     require: Annotated[
         bool, typer.Option("--require", help="a missing framework is a failure, not a skip")
     ] = False,
+    verbose: VerboseOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Smoke-test a generated project: device, a few steps, checkpoint (and export)."""
@@ -41,5 +48,6 @@ def smoke_command(
     else:
         from fwpick.ui.views import smoke_report
 
-        out_console().print(smoke_report(report))
+        out_console().print(smoke_report(shown_report(report, verbose=verbose)))
+        hint_verbose(report, verbose=verbose)
     raise typer.Exit(int(report.exit_code))

@@ -91,8 +91,12 @@ def read_project(root: Path) -> ProjectFile:
         raise ProjectFileError(f"{marker} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ProjectFileError(f"{marker} is not valid TOML: {error}") from None
-    except (ValueError, RecursionError) as error:  # a number or nesting tomllib refuses
-        raise ProjectFileError(f"{marker} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise ProjectFileError(f"{marker} is nested too deeply to be fwpick's marker") from None
+    except ValueError:
+        # The one ValueError tomllib lets through: an integer longer than Python reads
+        # (sys.get_int_max_str_digits(), 4300 digits by default).
+        raise ProjectFileError(f"{marker} holds a number too big to read") from None
     project = data.get("project")
     keys = ("package", "framework", "task")
     if not isinstance(project, dict) or not all(key in project for key in keys):

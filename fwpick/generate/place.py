@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fwpick.base.errors import TargetError, os_error_message
+from fwpick.base.files import free_backup_name as _free_backup_name
+from fwpick.base.files import lstat_or_none as _lstat
 from fwpick.base.staging import is_staging_name
 from fwpick.generate.folders import existing_ancestor
 
@@ -63,13 +65,6 @@ class Placement:
 def _quietly(action: Callable[..., object], *args: object, **kwargs: object) -> None:
     with contextlib.suppress(OSError):  # undo is best effort: do every step it can
         action(*args, **kwargs)
-
-
-def _lstat(path: Path) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):  # missing, or a file on the way
-        return None
 
 
 def user_entries(target: Path) -> list[str]:
@@ -147,16 +142,6 @@ def _same_content(path: Path, content: bytes) -> bool:
             return handle.read() == content
     except OSError:
         return False  # unreadable: keep it aside rather than guess
-
-
-def _free_backup_name(path: Path, taken: set[Path]) -> Path:
-    """NAME.orig, else NAME.orig.1, NAME.orig.2, ...: never an existing or planned path."""
-    candidate = path.with_name(path.name + ".orig")
-    number = 0
-    while candidate in taken or _lstat(candidate) is not None:
-        number += 1
-        candidate = path.with_name(f"{path.name}.orig.{number}")
-    return candidate
 
 
 def place(staged: Path, target: Path, files: Mapping[str, bytes], *, force: bool) -> Placement:
