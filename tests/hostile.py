@@ -37,16 +37,39 @@ def _environment(env: dict[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
+class _Refusing(io.RawIOBase):
+    """A stdout that fails every write with `errno`: a full disk, or a reader that left."""
+
+    def __init__(self, errno: int) -> None:
+        self.errno = errno
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        raise OSError(self.errno, os.strerror(self.errno))
+
+
 def invoke(
-    argv: list[str], *, cwd: Path | None, env: dict[str, str] | None = None, encoding: str = "utf-8"
+    argv: list[str],
+    *,
+    cwd: Path | None,
+    env: dict[str, str] | None = None,
+    encoding: str = "utf-8",
+    stdout_errno: int | None = None,
 ) -> Outcome:
     """Run `fwpick.cli.app:main` (the console script) with `argv`, as a process would.
 
     Real streams (with the given encoding), real signal handlers, real working folder.
     An exception escaping main() is what a traceback would be: it is not caught here.
+    With `stdout_errno`, every write to stdout fails with it (ENOSPC, EPIPE), as on
+    `>/dev/full` or `| head -c1`; small writes fail when flushed, as buffered ones do.
     """
     out, err = io.BytesIO(), io.BytesIO()
-    stdout = io.TextIOWrapper(out, encoding=encoding, write_through=True)
+    target: io.BufferedIOBase = out
+    if stdout_errno is not None:
+        target = io.BufferedWriter(_Refusing(stdout_errno), buffer_size=64)
+    stdout = io.TextIOWrapper(target, encoding=encoding, write_through=True)
     stderr = io.TextIOWrapper(err, encoding=encoding, write_through=True)
     handlers = {signum: signal.getsignal(signum) for signum in signals.HANDLED}
     saved = (sys.argv, sys.stdout, sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -515,6 +516,98 @@ def test_missing_frameworks_get_rows_with_the_install_command(
     assert rows["torch"]["samples_per_second"] is None
     assert document["comparisons"] == []
     assert document["conclusion"].startswith("Nothing to compare")
+
+
+def bare_bench(bare_python: Path, home: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """A quick real bench: no framework for --python, so every row is not_installed."""
+    return run_fwpick(
+        "bench",
+        "--python",
+        str(bare_python),
+        "--steps",
+        "5",
+        *extra,
+        cwd=home,
+        env={"PYTHONPATH": str(REPO)},
+    )
+
+
+@linux_only
+def test_save_force_keeps_the_old_report_as_orig_like_new_force(
+    bare_python: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.md"
+    report.write_text("my notes\n")
+    refused = bare_bench(bare_python, tmp_path, "--save", "report.md")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"error: {Path('report.md')} exists; pass --force to keep it as report.md.orig "
+        "and write the report there, or choose another path"
+    )
+    assert sorted(os.listdir(tmp_path)) == ["report.md"]
+    for backup in ("report.md.orig", "report.md.orig.1"):
+        kept = bare_bench(bare_python, tmp_path, "--save", "report.md", "--force")
+        assert kept.returncode == 0, kept.stderr
+        assert f"report saved to report.md (the old one is kept as {backup})" in kept.stderr
+        assert report.read_text().startswith("# fwpick bench\n")
+    assert (tmp_path / "report.md.orig").read_text() == "my notes\n"
+    assert (tmp_path / "report.md.orig.1").read_text().startswith("# fwpick bench\n")
+    assert sorted(os.listdir(tmp_path)) == ["report.md", "report.md.orig", "report.md.orig.1"]
+
+
+# What happens to the --save path while the bench measures: the interpreter check runs
+# `--python`, a script that changes the path (after the first check) and then runs Python.
+CHANGES = {
+    "folder-removed": ('rm -rf "$HERE/out"', "out is not a folder"),
+    "fifo-appeared": ('mkfifo "$HERE/out/report.md"', "it is a FIFO"),
+    "link-appeared": ('ln -s "$HERE/mine.md" "$HERE/out/report.md"', "it is a symbolic link"),
+}
+
+
+@linux_only
+@pytest.mark.parametrize("change", list(CHANGES))
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_results_are_shown_when_the_report_cannot_be_saved_after_measuring(
+    bare_python: Path, tmp_path: Path, change: str, as_json: bool
+) -> None:
+    command, reason = CHANGES[change]
+    (tmp_path / "out").mkdir()
+    (tmp_path / "mine.md").write_text("mine\n")
+    python = tmp_path / "python"
+    python.write_text(
+        f'#!/bin/sh\nHERE="{tmp_path}"\n{command} 2>/dev/null\nexec {bare_python} "$@"\n'
+    )
+    python.chmod(0o755)
+    result = run_fwpick(
+        "bench",
+        "--python",
+        str(python),
+        "--steps",
+        "5",
+        "--save",
+        "out/report.md",
+        *(["--json"] if as_json else []),
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 1, result.stderr
+    message = f"cannot write the report {Path('out/report.md')}: "
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: {message}") and reason in last, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    if as_json:
+        document = json.loads(result.stdout)
+        assert {row["status"] for row in document["results"]} == {"not_installed"}
+        assert document["conclusion"].startswith("Nothing to compare")
+        assert document["error"] == {"message": last.removeprefix("error: "), "exit_code": 1}
+    else:
+        assert "Nothing to compare" in " ".join(result.stdout.split())
+    assert (tmp_path / "mine.md").read_text() == "mine\n"
+    if change == "fifo-appeared":
+        assert stat.S_ISFIFO(os.lstat(tmp_path / "out/report.md").st_mode)
+    if change == "link-appeared":
+        assert os.readlink(tmp_path / "out/report.md") == str(tmp_path / "mine.md")
+    assert not [name for name in os.listdir(tmp_path) if "fwpick" in name]
 
 
 @linux_only

@@ -9,6 +9,7 @@ script itself, so the whole catalogue takes a few seconds.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from hostile import invoke, snapshot
+
+from fwpick.base.errors import MAX_MESSAGE
 
 NEW = ["new", "demo", "-f", "torch", "--no-smoke", "--no-git"]
 Setup = Callable[[Path], None]
@@ -36,6 +39,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     changes: bool = False  # the command is meant to write (a success case)
+    stdout_errno: int | None = None  # every write to stdout fails with this (ENOSPC, EPIPE)
 
 
 def write(relative: str, content: str | bytes = "x\n") -> Setup:
@@ -125,6 +129,23 @@ def bad_report(**changes: object) -> str:
 
 
 NESTED = "[" * 20_000 + "]" * 20_000
+BENCH = ["bench", "--steps", "1"]
+HUGE_INT = "9" * 5000  # past Python's 4300-digit limit for reading an int
+# A smoke entry on a machine without the device it was asked for: a report naming the
+# cause, and the child's traceback on stderr (as the templates' device.py does).
+NO_CUDA = (
+    printing(
+        {
+            **GOOD_REPORT,
+            "status": "failed",
+            "error": "--device cuda was requested but no CUDA device is visible",
+        }
+    )
+    + "import traceback\n"
+    + "try:\n    raise RuntimeError('no CUDA device is visible')\n"
+    + "except RuntimeError:\n    traceback.print_exc()\n"
+    + "raise SystemExit(1)\n"
+)
 HANG = "#!/bin/sh\nsleep 30\n"
 
 CASES = [
@@ -235,15 +256,15 @@ CASES = [
         "answers-big-int-json",
         [*NEW, "--answers", "a.json"],
         1,
-        "a.json",
-        write("a.json", '{"scale": ' + "9" * 5000 + "}"),
+        "a number in it is too big to be an answer",
+        write("a.json", '{"scale": ' + HUGE_INT + "}"),
     ),
     Case(
         "answers-big-int-toml",
         [*NEW, "--answers", "a.toml"],
         1,
-        "a.toml",
-        write("a.toml", "scale = " + "9" * 5000),
+        "a number in it is too big to be an answer",
+        write("a.toml", "scale = " + HUGE_INT),
     ),
     Case(
         "answers-nan-toml",
@@ -532,6 +553,163 @@ CASES = [
         "",
         fake_project("proj", FAKE_MARKER, printing(GOOD_REPORT)),
     ),
+    # --- bench --save: checked before measuring, never replacing what is not a file ------------
+    Case(
+        "bench-save-link",
+        [*BENCH, "--save", "r.md"],
+        1,
+        "it is a symbolic link",
+        link("r.md", "precious.txt"),
+    ),
+    Case(
+        "bench-save-link-force",
+        [*BENCH, "--save", "r.md", "--force"],
+        1,
+        "it is a symbolic link",
+        link("r.md", "precious.txt"),
+    ),
+    Case(
+        "bench-save-dangling-link",
+        [*BENCH, "--save", "r.md"],
+        1,
+        "it is a symbolic link",
+        link("r.md", "/nonexistent/r.md"),
+    ),
+    Case("bench-save-fifo", [*BENCH, "--save", "r.md"], 1, "it is a FIFO", fifo("r.md")),
+    Case(
+        "bench-save-fifo-force",
+        [*BENCH, "--save", "r.md", "--force"],
+        1,
+        "it is a FIFO",
+        fifo("r.md"),
+    ),
+    Case("bench-save-dev-null", [*BENCH, "--save", "/dev/null"], 1, "it is a character device"),
+    Case(
+        "bench-save-dev-null-force",
+        [*BENCH, "--save", "/dev/null", "--force"],
+        1,
+        "it is a character device",
+    ),
+    Case("bench-save-folder", [*BENCH, "--save", "d"], 1, "it is a folder", folder("d")),
+    Case(
+        "bench-save-exists",
+        [*BENCH, "--save", "precious.txt"],
+        1,
+        "exists; pass --force to keep it as precious.txt.orig",
+    ),
+    Case("bench-save-no-folder", [*BENCH, "--save", "nope/r.md"], 1, "nope is not a folder"),
+    Case(
+        "bench-save-under-file",
+        [*BENCH, "--save", "precious.txt/r.md"],
+        1,
+        "precious.txt is not a folder",
+    ),
+    Case("bench-save-json", [*BENCH, "--save", "r.md", "--json"], 1, "it is a FIFO", fifo("r.md")),
+    # --- bench's other inputs -----------------------------------------------------------------
+    Case(
+        "bench-python-hangs",
+        ["bench", "--python", "./p", "--timeout", "1"],
+        1,
+        "did not answer within 1s",
+        script("p", HANG),
+    ),
+    Case(
+        "bench-marker-fifo",
+        ["bench", "--project", "proj"],
+        1,
+        "is not a regular file",
+        both(folder("proj"), fifo("proj/.fwpick.toml")),
+    ),
+    Case(
+        "bench-marker-binary",
+        ["bench", "--project", "proj"],
+        1,
+        "is not UTF-8 text",
+        fake_project("proj", bytes(range(256))),
+    ),
+    Case(
+        "bench-marker-huge-int",
+        ["bench", "--project", "proj"],
+        1,
+        "holds a number too big to read",
+        fake_project("proj", FAKE_MARKER + "[answers]\nscale = " + HUGE_INT + "\n"),
+    ),
+    Case(
+        "smoke-marker-huge-int",
+        ["smoke", "proj"],
+        1,
+        "holds a number too big to read",
+        fake_project("proj", FAKE_MARKER + "[answers]\nscale = " + HUGE_INT + "\n"),
+    ),
+    Case("bench-seconds-inf", ["bench", "--seconds", "inf"], 2, "not a finite number"),
+    Case("env-timeout-1e300", ["env", "--timeout", "1e300"], 2, "too big"),
+    # --- numbers too big, values too long --------------------------------------------------
+    Case("steps-huge-int", ["bench", "--steps", HUGE_INT], 2, "a 5000-digit number is too big"),
+    Case("steps-huge-negative", ["bench", "--steps", "-" + HUGE_INT], 2, "is too small"),
+    Case("timeout-huge-int", [*NEW, "--timeout", HUGE_INT], 2, "(5000 characters) is too big"),
+    Case(
+        "answers-int-too-big",
+        [*NEW, "--answers", "a.json"],
+        1,
+        "scale is a number too big to be an answer",
+        write("a.json", '{"scale": ' + "9" * 30 + "}"),
+    ),
+    Case(
+        "answers-long-value",
+        [*NEW, "--answers", "a.toml"],
+        1,
+        "(60002 characters) is not a valid answer for scale",
+        write("a.toml", 'scale = "' + "x" * 60_000 + '"\n'),
+    ),
+    Case("flag-long-value", [*NEW, "--scale", "x" * 60_000], 2, "(60002 characters) is not a"),
+    Case("device-long-value", [*NEW, "--device", "x" * 5000], 2, "(5002 characters) is not one"),
+    # --- stdout that cannot be written ------------------------------------------------------
+    Case(
+        "stdout-full",
+        ["advise", "--defaults"],
+        1,
+        "cannot write to stdout: No space left on device",
+        stdout_errno=errno.ENOSPC,
+    ),
+    Case(
+        "stdout-full-json",
+        ["advise", "--defaults", "--json"],
+        1,
+        "cannot write to stdout: No space left on device",
+        stdout_errno=errno.ENOSPC,
+    ),
+    Case(
+        "stdout-full-help",
+        ["advise", "--help"],
+        1,
+        "cannot write to stdout: No space left on device",
+        stdout_errno=errno.ENOSPC,
+    ),
+    Case("stdout-closed", ["advise", "--sources"], 0, "", stdout_errno=errno.EPIPE),
+    Case("stdout-closed-json", ["advise", "--defaults", "--json"], 0, "", stdout_errno=errno.EPIPE),
+    Case("stdout-closed-help", ["--help"], 0, "", stdout_errno=errno.EPIPE),
+    Case(
+        "stdout-closed-after-error",
+        ["new", "json", "-f", "torch", "--json"],
+        1,
+        "would shadow the standard-library module",
+        stdout_errno=errno.EPIPE,
+    ),
+    # --- a child's traceback stays behind --verbose ---------------------------------------------
+    Case(
+        "smoke-no-cuda",
+        ["smoke", "proj", "--device", "cuda"],
+        3,
+        "no CUDA device is visible",
+        fake_project("proj", FAKE_MARKER, NO_CUDA),
+    ),
+    Case(
+        "smoke-no-cuda-verbose",
+        ["smoke", "proj", "--device", "cuda", "--verbose"],
+        3,
+        "Traceback (most recent call last)",
+        fake_project("proj", FAKE_MARKER, NO_CUDA),
+    ),
     # --- encodings ----------------------------------------------------------------------------
     Case(
         "ascii-stdout",
@@ -566,20 +744,31 @@ def test_hostile_input(case: Case, home: Path) -> None:
     if case.setup:
         case.setup(home)
     before = snapshot(home)
-    outcome = invoke(case.argv, cwd=home, env=case.env, encoding=case.encoding)
+    outcome = invoke(
+        case.argv,
+        cwd=home,
+        env=case.env,
+        encoding=case.encoding,
+        stdout_errno=case.stdout_errno,
+    )
     assert outcome.code == case.code, outcome.stderr + outcome.stdout
-    # fwpick's own traceback never shows; a failed smoke test shows its child's stderr.
+    # fwpick's own traceback never shows; a failed smoke test's child's only with --verbose.
     assert "Traceback" not in outcome.stderr
-    assert case.code == 3 or "Traceback" not in outcome.stdout
+    assert "--verbose" in case.argv or "Traceback" not in outcome.stdout
     if case.code == 1:
         lines = outcome.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: "), outcome.stderr
-        assert case.fragment in lines[0]
+        if case.stdout_errno == errno.EPIPE:  # the error, then nothing about the reader leaving
+            assert len(lines) == 1, outcome.stderr
+        assert lines[0].startswith("error: ") and len(lines) <= 2, outcome.stderr
+        assert case.fragment in lines[0] or case.fragment in lines[-1]
+        assert len(lines[0]) <= MAX_MESSAGE + len("error: "), "long values are cut"
+    elif case.code == 0 and case.stdout_errno is not None:
+        assert outcome.stderr == "", "a reader that left early is no error"
     elif case.code in (2, 3):
-        # Words only: a table cell may wrap the message at any space, by terminal width.
-        words = " ".join((outcome.stderr + outcome.stdout).split())
+        # Words only: a table cell or the usage box may wrap the message at any space.
+        words = " ".join((outcome.stderr + outcome.stdout).replace("│", " ").split())
         assert case.fragment in words, outcome.stderr + outcome.stdout
-    if "--json" in case.argv:
+    if "--json" in case.argv and case.stdout_errno is None:
         document = json.loads(outcome.stdout)
         if case.code in (1, 2):
             assert document["error"]["exit_code"] == case.code

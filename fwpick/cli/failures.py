@@ -71,7 +71,8 @@ def guard(console: Callable[[], Console]) -> Callable[[F], F]:
         signals.hold()  # the outcome is decided: a second Ctrl-C must not cut the report
         error_line(console(), message)
         if as_json:
-            print_json({"error": {"message": message, "exit_code": code}})
+            with contextlib.suppress(StdoutError):  # run_entry says so; the code stays
+                print_json({"error": {"message": message, "exit_code": code}})
         return typer.Exit(code)
 
     def decorate(command: F) -> F:
@@ -116,34 +117,39 @@ class _Stdout:
     """sys.stdout, with its write failures told apart from every other OS error.
 
     A failed write to stdout cannot be reported on stdout, and a reader that stopped
-    early (`| head`) is no error at all; everything else is passed straight through.
+    early (`| head`) is no error at all. The first failure is remembered too: the parser
+    (click) turns a broken pipe into a silent exit 1 of its own, which fwpick replaces.
     """
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
+        self.failed: StdoutError | None = None
+
+    def _failure(self, error: OSError) -> StdoutError:
+        if not isinstance(error, StdoutError):
+            error = StdoutError(error.errno, error.strerror)
+        self.failed = self.failed or error
+        return error
 
     def write(self, text: str) -> int:
         try:
             return int(self._stream.write(text))
-        except StdoutError:
-            raise
         except OSError as error:
-            raise StdoutError(error.errno, error.strerror) from None
+            raise self._failure(error) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except StdoutError:
-            raise
         except OSError as error:
-            raise StdoutError(error.errno, error.strerror) from None
+            raise self._failure(error) from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
-def _stdout_failed(error: OSError, stream: Any) -> int:
-    """One line for a stdout that cannot be written, none for a reader that left; the code."""
+def _stdout_failed(error: OSError, stream: Any, code: int) -> int:
+    """The exit code once stdout failed: a reader that left changes nothing (as in git);
+    any other failure is one line on stderr and exit 1, unless the run failed already."""
     signals.hold()
     # Whatever is still buffered can never be delivered, and Python flushes stdout once
     # more at exit: point the descriptor at /dev/null so that flush cannot fail again.
@@ -154,12 +160,12 @@ def _stdout_failed(error: OSError, stream: Any) -> int:
         finally:
             os.close(null)
     if error.errno == errno.EPIPE:
-        return int(ExitCode.OK)  # `fwpick ... | head`: the reader has what it wanted, as git
+        return code  # `fwpick ... | head`: the reader has what it wanted
     reason = error.strerror or type(error).__name__
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"error: cannot write to stdout: {reason}\n")
         sys.stderr.flush()
-    return int(ExitCode.USER_ERROR)
+    return code or int(ExitCode.USER_ERROR)
 
 
 def run_entry(app: typer.Typer, argv: list[str], *, prog_name: str) -> None:
@@ -171,17 +177,22 @@ def run_entry(app: typer.Typer, argv: list[str], *, prog_name: str) -> None:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     real_stdout = sys.stdout
-    sys.stdout = _Stdout(real_stdout)
+    stdout = _Stdout(real_stdout)
+    sys.stdout = stdout
     signals.install()
     try:
-        code = _run(app, argv, prog_name)
-        sys.stdout.flush()  # what is still buffered fails here, not at interpreter exit
-    except StdoutError as error:
-        code = _stdout_failed(error, real_stdout)
+        try:
+            code = _run(app, argv, prog_name)
+            stdout.flush()  # what is still buffered fails here, not at interpreter exit
+        except (StdoutError, SystemExit):
+            if stdout.failed is None:
+                raise
+            code = int(ExitCode.OK)  # the output was cut short, not the work
+        if stdout.failed is not None:
+            code = _stdout_failed(stdout.failed, real_stdout, code)
     finally:
         signals.hold()  # done: a signal now must not turn the reported result into a kill
-        if isinstance(sys.stdout, _Stdout):
-            sys.stdout = real_stdout
+        sys.stdout = real_stdout
     raise SystemExit(code)
 
 
