@@ -296,7 +296,7 @@ def test_phases_and_the_stderr_tail_reach_fwpick(tmp_path: Path) -> None:
         "the smoke entry exited 1 without a report: Traceback: something broke"
     )
     assert report["stderr_tail"] == "Traceback: something broke"  # phase lines are not in it
-    shown = run_fwpick("smoke", str(project), "--device", "cpu")
+    shown = run_fwpick("smoke", str(project), "--device", "cpu", "--verbose")
     assert "last lines of the smoke test's stderr" in shown.stdout
     assert "Traceback: something broke" in shown.stdout
     phases: list[str] = []
