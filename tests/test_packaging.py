@@ -61,7 +61,7 @@ def installed_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 def test_wheel_contains_templates_and_knowledge(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert "fwpick/knowledge.toml" in names
+    assert "fwpick/advice/knowledge.toml" in names
     for framework in ("torch", "tensorflow"):
         assert f"fwpick/templates/{framework}/src/__package__/train.py.jinja" in names
     assert "fwpick/templates/common/src/__package__/data.py.jinja" in names
