@@ -10,6 +10,7 @@ script itself, so the whole catalogue takes a few seconds.
 from __future__ import annotations
 
 import errno
+import importlib.util
 import json
 import os
 import subprocess
@@ -869,3 +870,59 @@ def test_new_into_the_empty_folder_you_are_standing_in_fills_it(home: Path) -> N
     assert (proj / "src/proj/train.py").is_file()
     assert sorted(os.listdir(home)) == ["precious.txt", "proj"]
     assert not [name for name in os.listdir(proj) if "fwpick-" in name]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_or_closed_stdout_in_a_real_process(home: Path) -> None:
+    # The real interpreter: its own final flush of stdout must not fail a second time
+    # ("Exception ignored ... BrokenPipeError"), and no traceback may reach stderr.
+    base = [sys.executable, "-m", "fwpick"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    with open("/dev/full", "w") as full:
+        for argv in (["advise", "--defaults", "--json"], ["advise", "--sources"], ["--help"]):
+            done = subprocess.run(
+                [*base, *argv], cwd=home, env=env, stdout=full, stderr=subprocess.PIPE, check=False
+            )
+            assert done.returncode == 1, argv
+            assert done.stderr == b"error: cannot write to stdout: No space left on device\n"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before a byte was written: every write is EPIPE
+    try:
+        for argv, code in (
+            (["advise", "--sources"], 0),
+            (["advise", "--defaults", "--explain"], 0),
+            (["new", "json", "-f", "torch", "--json"], 1),
+        ):
+            done = subprocess.run(
+                [*base, *argv],
+                cwd=home,
+                env=env,
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
+            assert done.returncode == code, (argv, done.stderr)
+            assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
+            assert len(done.stderr.splitlines()) == code, done.stderr  # none, or the error
+    finally:
+        os.close(write_end)
+    assert sorted(os.listdir(home)) == ["precious.txt"]
+
+
+@pytest.mark.slow
+@pytest.mark.torch
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None or sys.platform == "darwin",
+    reason="needs torch, on a machine without Apple MPS",
+)
+def test_new_hides_the_smoke_tests_traceback_unless_verbose(home: Path) -> None:
+    # `--device mps` where there is none: the report's error names the cause in one line.
+    argv = ["new", "demo", "-f", "torch", "--no-git", "--device", "mps"]
+    quiet = invoke(argv, cwd=home)
+    assert quiet.code == 3, quiet.stderr
+    assert "Traceback" not in quiet.stdout + quiet.stderr
+    assert "mps" in " ".join(quiet.stdout.split()).lower()
+    assert "shown with --verbose" in quiet.stderr
+    verbose = invoke(["new", "demo2", *argv[2:], "--verbose"], cwd=home)
+    assert verbose.code == 3, verbose.stderr
+    assert "Traceback (most recent call last)" in verbose.stdout
