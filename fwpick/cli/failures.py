@@ -3,7 +3,9 @@
 Every command is wrapped by `guard`: FwpickError, any OS error, SIGINT/SIGTERM/SIGHUP and
 anything unexpected become `error: ...` on stderr and the documented exit code, never a
 traceback. `run_entry` is the console script's body: streams that cannot fail on a
-character, fwpick's signal handlers, and usage errors as JSON when --json was given.
+character, fwpick's signal handlers, usage errors (their values cut to size) as JSON
+when --json was given, and a stdout that cannot be written: one line naming stdout, or
+nothing at all when its reader simply left (`| head`).
 """
 
 from __future__ import annotations
@@ -214,7 +216,9 @@ def _run(app: typer.Typer, argv: list[str], prog_name: str) -> int:
     except typer.Abort:
         if as_json:
             return _usage_json("aborted", int(ExitCode.USER_ERROR))
-        sys.stderr.write("Aborted!\n")
+        from typer import rich_utils
+
+        rich_utils.rich_abort_error()  # what typer's standalone mode prints
         return int(ExitCode.USER_ERROR)
     return code if isinstance(code, int) else 0
 
