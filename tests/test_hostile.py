@@ -784,7 +784,7 @@ def test_hostile_input(case: Case, home: Path) -> None:
 
 
 def test_the_catalogue_is_large_enough() -> None:
-    assert len(CASES) >= 80
+    assert len(CASES) >= 160
 
 
 def test_json_mode_turns_every_error_into_one_document(home: Path) -> None:
