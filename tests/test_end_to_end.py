@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import need, run_fwpick
+from matrix import DEPLOYMENTS, Matrix, commands_probe, matrix_group
 
 from fwpick.smoke.run import run_smoke
 
@@ -22,80 +24,51 @@ FRAMEWORK_MARKS = {
     "torch": [pytest.mark.torch, need("torch")],
     "tensorflow": [pytest.mark.tensorflow, need("tensorflow")],
 }
+# The matrix renders each framework x task with a deployment (tests/matrix.py); the
+# README test runs torch-regression-browser and tensorflow-classification-server further
+# (distributed runs, exports, every command block).
 CASES = [
     pytest.param(
         framework,
         task,
-        deployment,
-        marks=FRAMEWORK_MARKS[framework],
-        id=f"{framework}-{task}-{deployment}",
+        marks=[*FRAMEWORK_MARKS[framework], matrix_group(task)],
+        id=f"{framework}-{task}-{DEPLOYMENTS[framework, task]}",
     )
-    for framework, task, deployment in [
-        # test_readme_commands.py runs torch-regression-browser and
-        # tensorflow-classification-server (and their tests, distributed runs and exports).
-        ("torch", "regression", "server"),
-        ("torch", "classification", "none"),
-        ("tensorflow", "regression", "mobile"),
-        ("tensorflow", "classification", "none"),
-    ]
+    for framework, task in DEPLOYMENTS
 ]
+# `python -m demo.train` and `python -m demo.predict` as the README has them, run once
+# in each twin's driver.
+commands_probe(
+    "end_to_end",
+    [
+        ["train", "--epochs", "1", "--device", "cpu", "--out", "run"],
+        ["predict", "--checkpoint", "glob:run/best.*", "--limit", "3", "--device", "cpu"],
+    ],
+)
 
 
-def in_project(
-    project: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `python ARGS` inside a generated project, as its README says."""
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(project / "src"), **(env or {})},
-        check=False,
-    )
-
-
-@pytest.mark.parametrize(("framework", "task", "deployment"), CASES)
+@pytest.mark.parametrize(("framework", "task"), CASES)
 def test_generated_project_passes_its_smoke_its_tests_and_trains(
-    tmp_path: Path, framework: str, task: str, deployment: str
+    matrix: Matrix, framework: str, task: str
 ) -> None:
-    created = run_fwpick(
-        "new",
-        "demo",
-        "--framework",
-        framework,
-        "--task",
-        task,
-        "--deployment",
-        deployment,
-        "--dir",
-        str(tmp_path),
-        "--no-git",
-        "--device",
-        "cpu",
-        "--json",
-        timeout=600,
-    )
-    assert created.returncode == 0, created.stderr
-    document = json.loads(created.stdout)
+    twin = matrix.twin(framework, task)
+    document = twin.document
     smoke = document["smoke"]
+    assert isinstance(smoke, dict)
     assert smoke["status"] == "passed", smoke
     assert smoke["framework"] == framework and smoke["device"]["type"] == "cpu"
     assert smoke["loss_last"] < smoke["loss_first"]
     assert smoke["checkpoint_roundtrip"] is True
-    assert smoke["export_roundtrip"] is (True if deployment != "none" else None)
-    project = tmp_path / "demo"
+    assert smoke["export_roundtrip"] is (True if twin.deployment != "none" else None)
 
-    tests = in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    tests = twin.suite()
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
     assert " passed" in tests.stdout
 
-    out = tmp_path / "run"
-    trained = in_project(
-        project, "-m", "demo.train", "--epochs", "1", "--device", "cpu", "--out", str(out)
-    )
-    assert trained.returncode == 0, trained.stderr[-3000:]
+    commands = iter(twin.commands("end_to_end").values())
+    trained = next(commands)
+    assert trained["code"] == 0, str(trained["stderr"])[-3000:]
+    out = twin.probe_folder("end_to_end") / "run"
     metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert metrics[0]["epoch"] == 1 and "val_loss" in metrics[0]
     # summary.json: the interface `fwpick bench` reads (see the generated README).
@@ -105,20 +78,10 @@ def test_generated_project_passes_its_smoke_its_tests_and_trains(
     assert set(summary["seconds"]) == {"import", "first_step", "train", "total"}
     assert summary["samples_per_second"] > 0 and summary["steps"] > 0
     assert summary["metrics"]["val_loss"] == metrics[-1]["val_loss"]
-    checkpoint = next(p for p in out.iterdir() if p.name.startswith("best."))
-    predicted = in_project(
-        project,
-        "-m",
-        "demo.predict",
-        "--checkpoint",
-        str(checkpoint),
-        "--limit",
-        "3",
-        "--device",
-        "cpu",
-    )
-    assert predicted.returncode == 0, predicted.stderr[-3000:]
-    rows = [json.loads(line) for line in predicted.stdout.strip().splitlines()]
+    assert any(path.name.startswith("best.") for path in out.iterdir())
+    predicted = next(commands)
+    assert predicted["code"] == 0, str(predicted["stderr"])[-3000:]
+    rows = [json.loads(line) for line in str(predicted["stdout"]).strip().splitlines()]
     assert len(rows) == 3
     assert ("prediction" in rows[0]) if task == "regression" else ("class" in rows[0])
 
@@ -222,11 +185,16 @@ def test_broken_training_is_reported_as_failed_with_the_error(
     broken = tmp_path / "broken"
     subprocess.run(["cp", "-r", str(torch_project), str(broken)], check=True)
     model = broken / "src/demo/model.py"
+    # The model's forward pass raises (whatever its body is): training cannot succeed.
     model.write_text(
-        model.read_text().replace(
-            "return self.", "raise RuntimeError('broken on purpose')\n        return self.", 1
+        re.sub(
+            r"(\n(\s*)def forward\(self.*?:\n)",
+            r"\1\2    raise RuntimeError('broken on purpose')\n",
+            model.read_text(),
+            count=1,
         )
     )
+    assert "broken on purpose" in model.read_text()
     result = run_fwpick("smoke", str(broken))
     assert result.returncode == 3
     assert "broken on purpose" in result.stdout

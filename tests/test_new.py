@@ -126,8 +126,10 @@ def test_existing_project_is_refused_then_force_keeps_user_files(tmp_path: Path)
     assert (project / "src/demo/train.py").is_file()
 
 
-def test_list(tmp_path: Path) -> None:
-    result = run_fwpick("list", "--json")
+def test_list_through_python_m_fwpick(tmp_path: Path) -> None:
+    # The other CLI tests run the entry point in-process; this one proves `python -m fwpick`.
+    result = run_fwpick("list", "--json", process=True)
+    assert result.returncode == 0, result.stderr
     entries = json.loads(result.stdout)
     assert {(e["framework"], e["task"]) for e in entries} == {
         ("torch", "regression"),

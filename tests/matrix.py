@@ -1,0 +1,238 @@
+"""The session's matrix: each framework x task rendered once, driven once, tested once.
+
+Importing a framework in a child costs 2-6 s on the 2-core machine, far more than the
+work the tests ask of it, so the tests share their children (STYLE 16):
+
+- `fwpick new --json` renders and smoke-tests each framework x task once (`Twin.created`);
+- one driver process per project runs every registered probe: a test module registers
+  Python code with `probe()` at import (collection ends before any test runs), and the
+  first test that asks gets every probe's stdout (`Twin.probe`);
+- the project's own suite runs once (`Twin.suite`).
+
+The matrix knows only what a user knows: the `fwpick new` command, `python -m PKG.X`,
+the project folder. What a probe does inside the generated code is its module's business.
+Tests that use a twin carry `matrix_group(task)`, so one xdist worker owns each task's
+twins and the framework children of two groups never pile onto the same core twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# The deployment each twin is rendered with: every export path (browser, mobile, server)
+# once, and `none` once per framework, so both export_roundtrip values are seen.
+DEPLOYMENTS = {
+    ("torch", "regression"): "browser",
+    ("torch", "classification"): "none",
+    ("tensorflow", "regression"): "mobile",
+    ("tensorflow", "classification"): "server",
+}
+PACKAGE = "demo"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Code that runs in a twin's driver process, in its own empty working folder.
+
+    Its globals hold PROJECT (the project folder, a str); what it prints is its result.
+    """
+
+    code: str
+    tasks: tuple[str, ...]
+
+
+PROBES: dict[str, Probe] = {}
+
+
+def probe(
+    name: str, code: str, *, tasks: tuple[str, ...] = ("regression", "classification")
+) -> None:
+    """Register `code` to run once in the driver of each twin of `tasks`."""
+    PROBES[name] = Probe(code, tasks)
+
+
+# Runs documented commands as `python -m PKG.COMMAND ARGS` would (runpy is what -m uses);
+# an argument `glob:PATTERN` is the first file that matches, once the commands before it ran.
+COMMANDS = """
+import contextlib, glob, io, json, runpy, sys
+outputs = {}
+for command in COMMANDS:
+    args = [sorted(glob.glob(a[5:]))[0] if a.startswith("glob:") else a for a in command[1:]]
+    sys.argv = ["PACKAGE/" + command[0] + ".py", *args]
+    stdout, stderr, code = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            runpy.run_module("PACKAGE." + command[0], run_name="__main__", alter_sys=True)
+        except SystemExit as exit:
+            if isinstance(exit.code, str):
+                print(exit.code, file=sys.stderr)
+            code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    outputs[" ".join(command)] = {
+        "code": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()
+    }
+print(json.dumps(outputs))
+"""
+
+
+def commands_probe(
+    name: str,
+    commands: list[list[str]],
+    *,
+    tasks: tuple[str, ...] = ("regression", "classification"),
+) -> None:
+    """Register a probe that runs `python -m PKG.COMMAND ARGS` for each command, in order.
+
+    `Twin.commands(name)` then gives each command's exit code, stdout and stderr.
+    """
+    code = COMMANDS.replace("PACKAGE", PACKAGE).replace("COMMANDS", repr(commands), 1)
+    probe(name, code, tasks=tasks)
+
+
+def matrix_group(task: str) -> pytest.MarkDecorator:
+    """The xdist group of the tests that use the twins of `task`."""
+    return pytest.mark.xdist_group(f"matrix-{task}")
+
+
+# Runs each probe in turn, in one process, so the framework is imported once; a probe that
+# fails is reported with its traceback and does not stop the others.
+DRIVER = """
+import contextlib, io, json, os, sys, traceback
+probes = json.loads(open(sys.argv[1]).read())
+base, argv, results = os.getcwd(), list(sys.argv), {}
+for name, code in probes.items():
+    os.makedirs(os.path.join(base, name))
+    os.chdir(os.path.join(base, name))
+    stdout, error = io.StringIO(), None
+    try:
+        with contextlib.redirect_stdout(stdout):
+            exec(compile(code, "<probe " + name + ">", "exec"), {
+                "__name__": "__probe__", "PROJECT": os.environ["FWPICK_TEST_PROJECT"]
+            })
+    except BaseException:
+        error = traceback.format_exc()
+    results[name] = {"stdout": stdout.getvalue(), "error": error}
+    os.chdir(base)
+    sys.argv[:] = argv
+with open(os.path.join(base, "probes.json"), "w") as file:
+    json.dump(results, file)
+"""
+
+
+def in_project(
+    project: Path,
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python ARGS` for a generated project (its src on the path), as its README says."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd or project,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(project / "src"), **(env or {})},
+        check=False,
+    )
+
+
+@dataclass
+class Twin:
+    """One generated project and, once asked for, what its children reported."""
+
+    framework: str
+    task: str
+    deployment: str
+    folder: Path
+    created: subprocess.CompletedProcess[str]
+    _probes: dict[str, dict[str, str | None]] | None = field(default=None, repr=False)
+    _suite: subprocess.CompletedProcess[str] | None = field(default=None, repr=False)
+
+    @property
+    def project(self) -> Path:
+        return self.folder / PACKAGE
+
+    @property
+    def document(self) -> dict[str, object]:
+        """`fwpick new --json`'s document."""
+        assert self.created.returncode == 0, self.created.stderr[-3000:]
+        document: dict[str, object] = json.loads(self.created.stdout)
+        return document
+
+    def probe(self, name: str) -> str:
+        """What probe `name` printed in this twin's driver (run once, on first use)."""
+        if self._probes is None:
+            self._probes = self._drive()
+        result = self._probes[name]
+        assert result["error"] is None, f"probe {name} failed:\n{result['error']}"
+        return result["stdout"] or ""
+
+    def commands(self, name: str) -> dict[str, dict[str, str | int]]:
+        """What each command of `commands_probe(name, ...)` did, by its words joined."""
+        outputs: dict[str, dict[str, str | int]] = json.loads(self.probe(name))
+        return outputs
+
+    def probe_folder(self, name: str) -> Path:
+        """The working folder probe `name` ran in (its run folders are there)."""
+        return self.folder / "driver" / name
+
+    def suite(self) -> subprocess.CompletedProcess[str]:
+        """The project's own tests, run once: `python -m pytest` in the project."""
+        if self._suite is None:
+            self.document  # noqa: B018 (a project that was not created has no suite)
+            self._suite = in_project(self.project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+        return self._suite
+
+    def _drive(self) -> dict[str, dict[str, str | None]]:
+        self.document  # noqa: B018
+        runs = self.folder / "driver"
+        runs.mkdir()
+        probes = {name: p.code for name, p in PROBES.items() if self.task in p.tasks}
+        (self.folder / "probes-in.json").write_text(json.dumps(probes))
+        driven = in_project(
+            self.project,
+            "-c",
+            DRIVER,
+            str(self.folder / "probes-in.json"),
+            cwd=runs,
+            env={"FWPICK_TEST_PROJECT": str(self.project)},
+        )
+        assert driven.returncode == 0, driven.stderr[-3000:]
+        results: dict[str, dict[str, str | None]] = json.loads((runs / "probes.json").read_text())
+        return results
+
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+
+class Matrix:
+    """The twins of this session, each made on first use."""
+
+    def __init__(self, root: Path, run_fwpick: Runner) -> None:
+        self.root = root
+        self.run_fwpick = run_fwpick
+        self.twins: dict[tuple[str, str], Twin] = {}
+
+    def twin(self, framework: str, task: str) -> Twin:
+        """The project for `framework` x `task`, rendered and smoke-tested on the CPU once."""
+        key = (framework, task)
+        if key not in self.twins:
+            folder = self.root / f"{framework}-{task}"
+            folder.mkdir()
+            deployment = DEPLOYMENTS[key]
+            created = self.run_fwpick(
+                "new", PACKAGE, "--framework", framework, "--task", task,
+                "--deployment", deployment, "--dir", str(folder), "--no-git",
+                "--device", "cpu", "--json", timeout=600,
+            )  # fmt: skip
+            self.twins[key] = Twin(framework, task, deployment, folder, created)
+        return self.twins[key]
