@@ -2,20 +2,17 @@
 
 Each twin trains 4 epochs in one go, then 2 epochs plus a resumed 2; the final weights
 and the last metrics line must agree. Regression on the small synthetic data, all three
-runs in one process per framework so the framework is imported once.
+runs in the session's driver of each twin (tests/matrix.py), where the framework is
+imported once for every test that needs it.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from conftest import need, run_in_project
-
-from fwpick.advice.knowledge import knowledge
-from fwpick.generate.names import project_name
-from fwpick.generate.render import ProjectSpec, plan, stage
+from conftest import need
+from matrix import Matrix, matrix_group, probe
 
 # Float sums may be reordered between runs; anything beyond this is a real difference.
 ATOL = 1e-5
@@ -55,9 +52,11 @@ for run in ("straight", "split"):
     }
 print("RESULT " + json.dumps(result))
 """
+probe("resume", DRIVER, tasks=("regression",))
 
 
 @pytest.mark.slow
+@matrix_group("regression")
 @pytest.mark.parametrize(
     "framework",
     [
@@ -65,16 +64,8 @@ print("RESULT " + json.dumps(result))
         pytest.param("tensorflow", marks=[pytest.mark.tensorflow, need("tensorflow")]),
     ],
 )
-def test_two_epochs_plus_a_resumed_two_equal_four_in_one_go(tmp_path: Path, framework: str) -> None:
-    spec = ProjectSpec(
-        name=project_name("demo"),
-        framework=framework,
-        task="regression",
-        answers=knowledge().defaults,
-    )
-    project = tmp_path / framework
-    stage(plan(spec), project)
-    stdout = run_in_project(project, "-c", DRIVER)
+def test_two_epochs_plus_a_resumed_two_equal_four_in_one_go(matrix: Matrix, framework: str) -> None:
+    stdout = matrix.twin(framework, "regression").probe("resume")
     (line,) = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
     runs = json.loads(line.removeprefix("RESULT "))
     straight, resumed = runs["straight"], runs["split"]

@@ -12,12 +12,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import need, run_in_project
+from conftest import need
+from matrix import Matrix, matrix_group, probe
 
-from fwpick.advice.knowledge import knowledge
 from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
-from fwpick.generate.names import project_name
-from fwpick.generate.render import TASKS, ProjectSpec, plan, stage
+from fwpick.generate.render import TASKS
 
 pytestmark = [
     pytest.mark.slow,
@@ -28,8 +27,8 @@ pytestmark = [
 ]
 # Numbers vary between frameworks and runs (losses, timings); the words around them may not.
 NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
-# Runs each command as `python -m demo.COMMAND ARGS` would (runpy is what -m uses), all in
-# one process so the framework is imported once, and prints what each wrote on stdout.
+# Runs each command as `python -m demo.COMMAND ARGS` would (runpy is what -m uses), in the
+# session's driver of each twin (tests/matrix.py), and prints what each wrote on stdout.
 DRIVER = """
 import contextlib, io, json, runpy, sys
 outputs = {}
@@ -59,19 +58,7 @@ COMMANDS = [
         "--amp", "--tensorboard", "--out", "run_more",
     ],
 ]  # fmt: skip
-
-
-def render(folder: Path, framework: str, task: str) -> Path:
-    spec = ProjectSpec(
-        name=project_name("demo"), framework=framework, task=task, answers=knowledge().defaults
-    )
-    stage(plan(spec), folder)
-    return folder
-
-
-def python(project: Path, *args: str) -> str:
-    """Run `python ARGS` in the project (as its README does); return stdout, check success."""
-    return run_in_project(project, *args)
+probe("twins", DRIVER.replace("COMMANDS", repr(COMMANDS)))
 
 
 def neutral(text: str, framework: str) -> str:
@@ -80,16 +67,16 @@ def neutral(text: str, framework: str) -> str:
     return NUMBER.sub("N", re.sub(rf"\b(best|last){re.escape(suffix)}\b", r"\1.CKPT", text))
 
 
-@pytest.mark.parametrize("task", TASKS)
+@pytest.mark.parametrize("task", [pytest.param(t, marks=matrix_group(t)) for t in TASKS])
 def test_twins_have_the_same_options_output_run_folders_and_model(
-    tmp_path: Path, task: str
+    matrix: Matrix, task: str
 ) -> None:
-    projects = {fw: render(tmp_path / fw, fw, task) for fw in FRAMEWORKS}
+    twins = {fw: matrix.twin(fw, task) for fw in FRAMEWORKS}
     seen: dict[str, dict[str, object]] = {fw: {} for fw in FRAMEWORKS}
-    for framework, project in projects.items():
+    for framework, twin in twins.items():
         facts = seen[framework]
-        driver = DRIVER.replace("COMMANDS", repr(COMMANDS))
-        outputs = json.loads(python(project, "-c", driver))
+        project = twin.probe_folder("twins")
+        outputs = json.loads(twin.probe("twins"))
         for command in COMMANDS[:3]:
             facts[" ".join(command)] = neutral(outputs[" ".join(command)], framework)
         facts["train output"] = neutral(outputs[" ".join(COMMANDS[3])], framework)
