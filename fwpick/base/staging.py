@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import shutil
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +24,15 @@ _PATTERN = re.compile(r"^\..+\.fwpick-(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[0-9
 
 def _host() -> str:
     """This machine, short: a folder on a shared disk names the host its owner ran on."""
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+    if hasattr(os, "uname"):
+        # gethostname(2) is uname(2)'s nodename (POSIX, glibc): the same name, without
+        # importing socket (a few ms of every `fwpick new`, benchmarks/startup.py).
+        name = os.uname().nodename
+    else:  # pragma: no cover - Windows
+        import socket
+
+        name = socket.gethostname()
+    return hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def is_staging_name(name: str) -> bool:
@@ -76,7 +82,8 @@ def remove_stale(where: Path) -> list[str]:
 def _make(where: Path, label: str) -> Path:
     prefix = f".{label}.fwpick-{_host()}-{os.getpid()}-"
     while True:
-        folder = where / f"{prefix}{secrets.token_hex(4)}"
+        # os.urandom is what secrets.token_hex(4) reads, without importing secrets.
+        folder = where / f"{prefix}{os.urandom(4).hex()}"
         try:
             # Mode 0o777 less the umask: the project gets the mode any new folder gets.
             os.mkdir(folder, 0o777)

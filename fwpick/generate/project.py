@@ -6,10 +6,8 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fwpick.advice.advisor import Advice, advise
-from fwpick.base import children
 from fwpick.base.errors import TargetError, VenvError
 from fwpick.base.frameworks import Device, FrameworkId, Task
 from fwpick.base.signals import deferred, hold
@@ -19,9 +17,15 @@ from fwpick.generate.folders import make_folders, remove_empty, resolve_parent
 from fwpick.generate.names import ProjectName, refuse_importable, user_text
 from fwpick.generate.place import Placement, check_target, place
 from fwpick.generate.render import ProjectSpec, plan, stage
-from fwpick.generate.venv import make_venv
+from fwpick.generate.repository import init, wants_git
 from fwpick.machine import interpreter
-from fwpick.smoke.run import run_smoke
+
+if TYPE_CHECKING:
+    from fwpick.advice.advisor import Advice
+
+# The advisor (`--framework auto`), the smoke test and `--venv` are imported where they
+# run: `fwpick new -f torch --no-smoke` is about as fast as its dependencies' imports
+# allow (issue 16, benchmarks/startup.py), and these three cost it ~15 ms.
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def create_project(
     author = user_text(options.author, what="author")
     advice: Advice | None = None
     if options.framework is None:
+        from fwpick.advice.advisor import advise
+
         advice = advise(options.answers)
         framework = FrameworkId(advice.recommendation.framework)
     else:
@@ -161,13 +167,15 @@ def _write(
             with deferred():
                 placement = place(staged, target, files, force=options.force)
             if options.venv:
+                from fwpick.generate.venv import make_venv
+
                 placement.created.append(target / ".venv")
                 python = make_venv(target, on_phase)
                 if options.smoke is not SmokeMode.off:
                     report = _smoke(target, options, on_phase, python=python)
-            if _wants_git(options.git, target):
+            if wants_git(options.git, target):
                 placement.created.append(target / ".git")
-                initialised = _init_git(target)
+                initialised = init(target)
             hold()  # decided: from here the run reports success, whatever signal comes
         except VenvError:
             hold()  # the project stays (its code is fine) and the error says so: exit 3
@@ -190,6 +198,8 @@ def _write(
 def _smoke(
     root: Path, options: NewOptions, on_phase: Callable[[str], None], python: str | None = None
 ) -> SmokeReport:
+    from fwpick.smoke.run import run_smoke
+
     return run_smoke(
         root,
         python=python or options.python,
@@ -198,26 +208,3 @@ def _smoke(
         require=options.smoke is SmokeMode.require,
         on_phase=lambda phase: on_phase(f"smoke test: {phase}"),
     )
-
-
-def _wants_git(requested: bool | None, target: Path) -> bool:
-    if os.path.lexists(target / ".git"):
-        return False  # a repository already: leave it as it is
-    if requested is not None:
-        return requested
-    try:
-        inside = children.run(
-            ["git", "rev-parse", "--is-inside-work-tree"], cwd=target.parent, timeout=30
-        )
-    except OSError:  # no git on this machine: nothing to initialise
-        return False
-    return inside.returncode != 0
-
-
-def _init_git(target: Path) -> bool:
-    """`git init` the new project; a machine without git just gets no repository."""
-    try:
-        result = children.run(["git", "init", "--quiet", str(target)], timeout=60)
-    except OSError:
-        return False
-    return result.returncode == 0

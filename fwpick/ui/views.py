@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from fwpick.base.frameworks import REGISTRY
-from fwpick.contract.smoke_report import SmokeReport
-from fwpick.generate.project import NewResult
-from fwpick.ui.advice import advice
+
+if TYPE_CHECKING:
+    from fwpick.contract.smoke_report import SmokeReport
+    from fwpick.generate.project import NewResult
+
+# rich.table (with fractions and decimal) and the advice view are imported by the views
+# that draw them: `fwpick new`'s plain result is Text only, and its run is timed against
+# importing typer, rich and jinja2 alone (issue 16, benchmarks/startup.py).
 
 
 def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
     """`fwpick list`: what can be generated."""
+    from rich.table import Table
+
     table = Table(title="fwpick new NAME --framework F --task T")
     table.add_column("framework")
     table.add_column("task")
@@ -31,6 +37,8 @@ STATUS_STYLE = {"passed": "green", "fallback": "yellow", "skipped": "yellow", "f
 
 def smoke_report(report: SmokeReport) -> RenderableType:
     """A smoke report as a table, with the child's stderr tail when it failed."""
+    from rich.table import Table
+
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -80,6 +88,8 @@ def new_result(result: NewResult) -> RenderableType:
     """`fwpick new`: what was written where, the smoke test, and what to run next."""
     parts: list[RenderableType] = []
     if result.advice:
+        from fwpick.ui.advice import advice
+
         # The advice's own "next" command is the one being run: leave it out.
         parts.append(advice(result.advice, show_next=False))
     verb = "Would create" if result.dry_run else "Created"
@@ -108,6 +118,8 @@ def new_result(result: NewResult) -> RenderableType:
 
 def environment_table(report: dict[str, Any]) -> RenderableType:
     """`fwpick env` as a short table per framework."""
+    from rich.table import Table
+
     python, system = report["python"], report["os"]
     header = Text(
         f"Python {python['version']} ({python['executable']}) on "
