@@ -7,7 +7,8 @@ work the tests ask of it, so the tests share their children (STYLE 16):
 - one driver process per project runs every registered probe: a test module registers
   Python code with `probe()` at import (collection ends before any test runs), and the
   first test that asks gets every probe's stdout (`Twin.probe`);
-- the project's own suite runs once (`Twin.suite`).
+- the project's own suite runs once (`Twin.suite`): for the two twins whose README runs
+  block by block (`Twin.readme`, one per framework), as the README's own test block.
 
 The matrix knows only what a user knows: the `fwpick new` command, `python -m PKG.X`,
 the project folder. What a probe does inside the generated code is its module's business.
@@ -17,12 +18,17 @@ twins and the framework children of two groups never pile onto the same core twi
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import sysconfig
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -36,6 +42,9 @@ DEPLOYMENTS = {
     ("tensorflow", "classification"): "server",
 }
 PACKAGE = "demo"
+# The twins whose README runs as written (the quick start is the same for every task and
+# deployment but for the package name; these two have the most export commands).
+README_TWINS = {("torch", "regression"), ("tensorflow", "classification")}
 
 
 @dataclass(frozen=True)
@@ -154,8 +163,10 @@ class Twin:
     deployment: str
     folder: Path
     created: subprocess.CompletedProcess[str]
+    run_fwpick: Runner = field(repr=False)
     _probes: dict[str, dict[str, str | None]] | None = field(default=None, repr=False)
     _suite: subprocess.CompletedProcess[str] | None = field(default=None, repr=False)
+    _readme: ReadmeRun | None = field(default=None, repr=False)
 
     @property
     def project(self) -> Path:
@@ -186,11 +197,43 @@ class Twin:
         return self.folder / "driver" / name
 
     def suite(self) -> subprocess.CompletedProcess[str]:
-        """The project's own tests, run once: `python -m pytest` in the project."""
+        """The project's own tests, run once: `python -m pytest` in the project, or the
+        README's test block where the README runs (the same render, in its venv)."""
         if self._suite is None:
-            self.document  # noqa: B018 (a project that was not created has no suite)
-            self._suite = in_project(self.project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+            if (self.framework, self.task) in README_TWINS:
+                self._suite = self._readme_tests()
+            else:
+                self.document  # noqa: B018 (a project that was not created has no suite)
+                self._suite = in_project(
+                    self.project, "-m", "pytest", "-q", "-p", "no:cacheprovider"
+                )
         return self._suite
+
+    def readme(self) -> ReadmeRun:
+        """The README of a fresh render of this twin (`fwpick new`, no smoke), run once."""
+        assert (self.framework, self.task) in README_TWINS, (self.framework, self.task)
+        if self._readme is None:
+            parent = self.folder / "readme"
+            parent.mkdir()
+            created = self.run_fwpick(
+                "new", PACKAGE, "-f", self.framework, "--task", self.task,
+                "--deployment", self.deployment, "--dir", str(parent), "--no-smoke", "--no-git",
+            )  # fmt: skip
+            assert created.returncode == 0, created.stderr
+            self._readme = run_readme(created, parent / PACKAGE)
+        return self._readme
+
+    def _readme_tests(self) -> subprocess.CompletedProcess[str]:
+        run = self.readme()
+        for block in run.blocks:
+            if "python -m pytest" in block.command:
+                return subprocess.CompletedProcess(
+                    block.command, block.returncode, block.stdout, block.stderr
+                )
+        last = run.blocks[-1]
+        raise AssertionError(
+            f"the README stopped before its tests, at:\n{last.command}\n{last.stderr[-3000:]}"
+        )
 
     def _drive(self) -> dict[str, dict[str, str | None]]:
         self.document  # noqa: B018
@@ -209,6 +252,161 @@ class Twin:
         assert driven.returncode == 0, driven.stderr[-3000:]
         results: dict[str, dict[str, str | None]] = json.loads((runs / "probes.json").read_text())
         return results
+
+
+# --- a generated README, run as written -------------------------------------------------
+
+FENCE = re.compile(r"^```(bash|python)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+HAS_GPU = False  # CUDA-only lines are left out: fwpick's CI machines have no GPU
+
+
+def has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+# (what a line contains, why this machine cannot run it, whether it can after all)
+UNRUNNABLE: list[tuple[str, str, Callable[[], bool]]] = [
+    ("--device cuda", "needs an NVIDIA GPU", lambda: HAS_GPU),
+    ("--nproc_per_node=gpu", "needs NVIDIA GPUs", lambda: HAS_GPU),
+    ("download.pytorch.org", "that index is not reachable from the test machines", lambda: False),
+    ("pip install torch", "would replace the installed torch build", lambda: False),
+    ("'.[gpu,dev]'", "installs the CUDA build of TensorFlow", lambda: False),
+    ("'.[mac,dev]'", "installs TensorFlow for macOS", lambda: False),
+    ("tensorflowjs", "tensorflowjs is not in this machine's package index", lambda: False),
+    ("torch.onnx", "needs onnx and onnxscript", lambda: has("onnx") and has("onnxscript")),
+    ("tensorboard --logdir", "starts a web server that runs until it is stopped", lambda: False),
+]
+
+
+def logical_lines(script: str) -> list[str]:
+    """Shell lines with their `\\` continuations joined (kept as written)."""
+    lines: list[str] = []
+    for line in script.splitlines():
+        if lines and lines[-1].endswith("\\"):
+            lines[-1] += "\n" + line
+        else:
+            lines.append(line)
+    return lines
+
+
+def command_of(line: str) -> str:
+    """A shell line without its trailing comment, to spot a command run before."""
+    return line.split("  #")[0].strip()
+
+
+def runnable(text: str, skipped: list[str]) -> bool:
+    for needle, why, possible in UNRUNNABLE:
+        if needle in text and not possible():
+            skipped.append(f"{text.strip()!r}: {why}")
+            return False
+    return True
+
+
+def venv_that_sees_the_frameworks(project: Path) -> None:
+    """`python -m venv .venv`, plus a .pth file to this interpreter's site-packages.
+
+    The commands the README runs from those packages (torchrun, ruff) get their scripts
+    in the venv, as pip would have written them there.
+    """
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = venv / "lib" / version / "site-packages"
+    (site / "installed-frameworks.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    scripts = {ep.name: ep for ep in entry_points(group="console_scripts")}
+    if "torchrun" in scripts:
+        module, function = scripts["torchrun"].value.split(":")
+        wrapper = venv / "bin" / "torchrun"
+        wrapper.write_text(
+            f"#!{venv / 'bin' / 'python'}\nimport sys\nfrom {module} import {function}\n"
+            f"sys.exit({function}())\n"
+        )
+        wrapper.chmod(0o755)
+    ruff = Path(sys.executable).parent / "ruff"
+    if ruff.exists():
+        (venv / "bin" / "ruff").symlink_to(ruff)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One README block as it ran: the script, its exit code, output and seconds."""
+
+    command: str
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ReadmeRun:
+    """A README run block by block, in order, up to the first block that failed."""
+
+    created: subprocess.CompletedProcess[str]
+    project: Path
+    blocks: list[Block]
+    skipped: list[str]
+
+
+def run_readme(created: subprocess.CompletedProcess[str], project: Path) -> ReadmeRun:
+    """Run each ```bash block as a script and each ```python block as a file, in order.
+
+    With the venv activated, as a reader who did the quick start has it; a command already
+    run (the quick start's, repeated further down) runs once; a block that fails ends it.
+    """
+    venv_that_sees_the_frameworks(project)
+    env = {
+        **os.environ,
+        # `python` is this interpreter until the venv is activated.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        "PIP_NO_INPUT": "1",
+    }
+    env.pop("PYTHONPATH", None)
+    readme = (project / "README.md").read_text()
+    done: set[str] = set()
+    skipped: list[str] = []
+    blocks: list[Block] = []
+    for number, (language, body) in enumerate(FENCE.findall(readme)):
+        if language == "python":
+            if not runnable(body, skipped):
+                continue
+            script = project / f"readme_snippet_{number}.py"
+            script.write_text(body)
+            command = ". .venv/bin/activate && python " + script.name
+        else:
+            lines = [
+                line
+                for line in logical_lines(body)
+                if line.startswith("#") or runnable(line, skipped)
+            ]
+            lines = [line for line in lines if line.startswith("#") or command_of(line) not in done]
+            done.update(command_of(line) for line in lines)
+            if not any(line.strip() and not line.startswith("#") for line in lines):
+                continue
+            activate = [] if number == 0 else [". .venv/bin/activate"]
+            command = "\n".join([*activate, *lines, "wait"])  # wait: background workers
+        started = time.monotonic()
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", command],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        blocks.append(
+            Block(
+                command,
+                result.returncode,
+                result.stdout,
+                result.stderr,
+                time.monotonic() - started,
+            )
+        )
+        if result.returncode != 0:
+            break
+    return ReadmeRun(created, project, blocks, skipped)
 
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
@@ -234,5 +432,5 @@ class Matrix:
                 "--deployment", deployment, "--dir", str(folder), "--no-git",
                 "--device", "cpu", "--json", timeout=600,
             )  # fmt: skip
-            self.twins[key] = Twin(framework, task, deployment, folder, created)
+            self.twins[key] = Twin(framework, task, deployment, folder, created, self.run_fwpick)
         return self.twins[key]
