@@ -13,13 +13,11 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from fwpick.advice.questions import Answers, Choice, Question
 from fwpick.advice.registry import RegistryFact
-from fwpick.base.compat import tomllib
 from fwpick.base.frameworks import FRAMEWORKS, REGISTRY
 
 # A condition: every key must match; its value is the tuple of answers that match.
@@ -303,10 +301,16 @@ def _check(kb: Knowledge) -> None:
             raise ValueError(f"knowledge.toml: rule {rule.id} explains unknown {rule.criterion}")
 
 
+# Beside this module in a checkout and in the installed wheel (pip unpacks it); a path,
+# not importlib.resources, whose import and reader (zipfile) cost every start ~3 ms.
+HERE = Path(__file__).parent
+
+
 def read_toml() -> dict[str, Any]:
     """knowledge.toml, the source of truth (with the argument for each rule)."""
-    text = resources.files(__package__).joinpath("knowledge.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    from fwpick.base.compat import tomllib  # only the maintainer's compile step parses it
+
+    return tomllib.loads((HERE / "knowledge.toml").read_text(encoding="utf-8"))
 
 
 def compiled_json(raw: Mapping[str, Any]) -> str:
@@ -322,8 +326,7 @@ def knowledge() -> Knowledge:
     parsing the TOML costs ~17 ms of every start (pure-Python tomllib), the JSON
     ~0.2 ms. tests/test_knowledge.py fails when the two disagree.
     """
-    text = resources.files(__package__).joinpath("knowledge.json").read_text(encoding="utf-8")
-    return parse(json.loads(text))
+    return parse(json.loads((HERE / "knowledge.json").read_text(encoding="utf-8")))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

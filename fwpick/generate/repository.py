@@ -14,7 +14,6 @@ itself is asked, as before. `git init` is always git's own: its templates, hooks
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path
 
@@ -29,7 +28,7 @@ _GIT_DECIDES = (
     "GIT_DISCOVERY_ACROSS_FILESYSTEM",
 )
 # A detached HEAD holds an object id: SHA-1 (40 hex digits) or SHA-256 (64).
-_OBJECT_ID = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+_OBJECT_ID_LENGTHS = (40, 64)
 
 
 def wants_git(requested: bool | None, target: Path) -> bool:
@@ -154,5 +153,6 @@ def _git_directory(path: Path) -> bool:
     if not stat.S_ISREG(info.st_mode) or info.st_size > 4096:
         return False
     text = head.read_text(encoding="utf-8", errors="replace").strip()
-    valid = text.startswith("ref: refs/") or _OBJECT_ID.fullmatch(text) is not None
+    detached = len(text) in _OBJECT_ID_LENGTHS and not text.strip("0123456789abcdef")
+    valid = text.startswith("ref: refs/") or detached
     return valid and all(os.access(path / part, os.X_OK) for part in ("objects", "refs"))
