@@ -22,6 +22,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     SMOKE_FAILED = 3
     SMOKE_FALLBACK = 4
+    UPDATE_CONFLICTS = 5  # fwpick update merged, leaving conflicts to resolve (git sees them)
+    UPDATE_BEHIND = 6  # fwpick update --check: newer templates are available
     HANGUP = 129  # 128 + SIGHUP, the shell's convention for "killed by signal N"
     INTERRUPTED = 130  # 128 + SIGINT
     TERMINATED = 143  # 128 + SIGTERM

@@ -20,6 +20,7 @@ COMMANDS = {
     "advise": ("fwpick.cli.advise", "advise"),
     "new": ("fwpick.cli.new", "new"),
     "smoke": ("fwpick.cli.smoke", "smoke_command"),
+    "update": ("fwpick.cli.update", "update_command"),
     "list": ("fwpick.cli.machine", "list_command"),
     "env": ("fwpick.cli.machine", "env_command"),
     "bench": ("fwpick.cli.bench", "bench_command"),

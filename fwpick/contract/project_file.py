@@ -8,6 +8,8 @@ nothing is opened that could block.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
 from collections.abc import Mapping
@@ -33,6 +35,16 @@ class ProjectFile:
     task: str
     # The [answers] table as written; fwpick.advice checks it against the questionnaire.
     answers: Mapping[str, object] = field(default_factory=dict)
+    # What `fwpick update` needs to re-render the project as generated (None: not recorded).
+    name: str | None = None
+    fwpick_version: str | None = None
+    template_version: str | None = None
+    description: str | None = None
+    author: str | None = None
+    # path -> sha256 of each file as rendered; written from template version 3 on.
+    manifest: Mapping[str, str] | None = None
+    # The whole [project] table, for fields newer templates record (`input`...).
+    table: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def marker(self) -> Path:
@@ -112,4 +124,52 @@ def read_project(root: Path) -> ProjectFile:
     if not isinstance(answers, dict):
         raise ProjectFileError(f"{marker}: [answers] must be a table of answers")
     package, framework, task = values
-    return ProjectFile(root, package, framework, task, answers)
+    tool = data.get("fwpick")
+    tool = tool if isinstance(tool, dict) else {}
+    manifest = data.get("manifest")
+    return ProjectFile(
+        root,
+        package,
+        framework,
+        task,
+        answers,
+        name=_text(project.get("name")),
+        fwpick_version=_text(tool.get("version")),
+        template_version=_text(tool.get("template_version")),
+        description=_text(project.get("description")),
+        author=_text(project.get("author")),
+        manifest=_manifest(manifest, marker) if manifest is not None else None,
+        table=dict(project),
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _manifest(value: object, marker: Path) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(digest, str) for digest in value.values()):
+        raise ProjectFileError(f"{marker}: [manifest] must map paths to sha256 strings")
+    return {str(path): str(digest) for path, digest in value.items()}
+
+
+def file_digest(content: bytes) -> str:
+    """The manifest's hash of one file: sha256, hex."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def manifest_table(files: Mapping[str, bytes]) -> str:
+    """The [manifest] table `new` appends to .fwpick.toml: every other file's hash.
+
+    `fwpick update` re-renders the project's version from fwpick's archive and checks
+    that render against these before it trusts it as the base of a three-way merge.
+    """
+    lines = [
+        "",
+        "[manifest]",
+        "# sha256 of each file as fwpick generated it; `fwpick update` checks its base here.",
+    ]
+    for path in sorted(files):
+        if path != MARKER:
+            lines.append(f"{json.dumps(path)} = {json.dumps(file_digest(files[path]))}")
+    return "\n".join(lines) + "\n"

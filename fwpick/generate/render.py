@@ -13,11 +13,12 @@ import jinja2
 from fwpick import __version__
 from fwpick.base.errors import TargetError, TemplateError
 from fwpick.base.frameworks import FRAMEWORKS, REGISTRY, TASKS
+from fwpick.contract.project_file import MARKER, manifest_table
 from fwpick.generate.compiled import FOLDER, CompiledLoader, write
 from fwpick.generate.names import ProjectName
 
 # Bumped whenever a template changes in a way a user of a generated project would notice.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 PACKAGE_PLACEHOLDER = "__package__"
 # Layers rendered in order; a later layer's file replaces an earlier one at the same path.
 LAYERS = ("common",)
@@ -163,7 +164,11 @@ def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
                 files[target] = text.encode("utf-8")
             else:
                 files.pop(target, None)
-    return dict(sorted(files.items()))
+    files = dict(sorted(files.items()))
+    if MARKER in files:
+        # What was generated, hash by hash: `fwpick update` checks its re-rendered base here.
+        files[MARKER] += manifest_table(files).encode("utf-8")
+    return files
 
 
 def stage(files: Mapping[str, bytes], folder: Path) -> None:

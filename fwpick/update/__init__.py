@@ -1,0 +1,1 @@
+"""`fwpick update`: bring a generated project to the current templates, keeping its edits."""
