@@ -41,13 +41,13 @@ def update_result(result: UpdateResult) -> Group:
             )
         )
     table = Table.grid(padding=(0, 2))
-    for change in result.changed:
+    for change in result.shown:
         table.add_row(
             Text(f"  {change.outcome.value}", style=STYLES.get(change.outcome, "")),
             Text(change.path),
             Text(change.note, style="dim"),
         )
-    if result.changed:
+    if result.shown:
         parts.append(table)
     conflicts = result.conflicts
     if conflicts:

@@ -82,8 +82,18 @@ class UpdateResult:
 
     @property
     def changed(self) -> list[Change]:
-        """The changes that do something (or say something)."""
-        return [change for change in self.changes if change.outcome is not Outcome.unchanged]
+        """The changes that write, remove or mark something."""
+        return [change for change in self.changes if change.touches]
+
+    @property
+    def shown(self) -> list[Change]:
+        """What a person is told about: every change, and every file left alone on purpose."""
+        quiet = (Outcome.unchanged, Outcome.kept)
+        return [
+            change
+            for change in self.changes
+            if change.touches or (change.outcome not in quiet and change.note)
+        ]
 
     def diff(self) -> str:
         """A unified diff of every file the update writes or removes."""
