@@ -42,22 +42,26 @@ from fwpick.update.sources import Installed, registry_values, render_archive
 
 SAMPLE = ProjectName(folder="release-check", package="release_check")
 DEPLOYMENTS = ("none", "server", "mobile", "browser", "embedded", "edge-gpu")
+# Cluster files render only with `cluster` answered (templates read answers.get("cluster")).
+CLUSTERS = ("slurm", "kubernetes")
 
 
 def sample_specs() -> list[ProjectSpec]:
-    """One spec per framework x task x deployment: every branch the templates take."""
+    """One spec per framework x task x deployment (and cluster): every branch rendered."""
+    answers = [{"deployment": deployment} for deployment in DEPLOYMENTS]
+    answers += [{"deployment": "none", "cluster": cluster} for cluster in CLUSTERS]
     return [
         ProjectSpec(
             name=SAMPLE,
             framework=framework,
             task=task,
-            answers={"deployment": deployment},
+            answers=chosen,
             description="Release check",
             author="fwpick",
         )
         for framework in FRAMEWORKS
         for task in TASKS
-        for deployment in DEPLOYMENTS
+        for chosen in answers
     ]
 
 
@@ -103,8 +107,8 @@ def verify(archive: Archive, *, root: Path | None = None) -> list[str]:
                 for path in set(frozen) | set(expected)
                 if frozen.get(path) != expected.get(path)
             )
-            deployment = spec.answers["deployment"]
-            differences.append(f"{spec.framework}/{spec.task}/{deployment}: {', '.join(changed)}")
+            shown = "/".join(spec.answers.values())
+            differences.append(f"{spec.framework}/{spec.task}/{shown}: {', '.join(changed)}")
     return differences
 
 
