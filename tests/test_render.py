@@ -139,8 +139,12 @@ def test_real_templates_give_valid_toml_and_python(
         "package": "my_proj",
         "framework": framework,
         "task": task,
+        # Recorded for `fwpick update`, which re-renders the project from them.
+        "description": f"A {framework} {task} project.",
+        "author": "",
     }
     assert marker["answers"]["deployment"] == deployment
+    assert set(marker["manifest"]) == set(files) - {".fwpick.toml"}
 
 
 def test_twins_have_the_same_layout() -> None:
