@@ -139,6 +139,32 @@ def test_list_through_python_m_fwpick(tmp_path: Path) -> None:
     }
 
 
+def test_input_picks_tabular_or_images_and_is_recorded(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.toml"
+    answers.write_text('domain = "tabular"\n')
+    base = ["new", "--dir", str(tmp_path), "-f", "torch", "--no-smoke", "--no-git", "--json"]
+    # domain = tabular picks --input tabular for classification; a flag beats it.
+    picked = run_fwpick(*base, "tab", "--task", "classification", "--answers", str(answers))
+    assert picked.returncode == 0, picked.stderr
+    assert json.loads(picked.stdout)["input"] == "tabular"
+    marker = (tmp_path / "tab" / ".fwpick.toml").read_text()
+    assert 'task = "classification"' in marker and 'input = "tabular"' in marker
+    assert "class MLP" in (tmp_path / "tab" / "src" / "tab" / "model.py").read_text()
+    flagged = run_fwpick(
+        *base, "img", "--task", "classification", "--input", "IMAGES", "--answers", str(answers)
+    )
+    assert json.loads(flagged.stdout)["input"] == "images"
+    assert json.loads(run_fwpick(*base, "reg").stdout)["input"] == "tabular"
+    # Regression reads tabular data only: another input is a usage error, nothing written.
+    refused = run_fwpick(*base, "bad", "--task", "regression", "--input", "images")
+    assert refused.returncode == 2 and "--task regression takes tabular" in refused.stderr
+    assert not (tmp_path / "bad").exists()
+    listed = json.loads(run_fwpick("list", "--json").stdout)
+    assert ("torch", "classification", "tabular") in {
+        (e["framework"], e["task"], e["input"]) for e in listed
+    }
+
+
 @pytest.mark.slow
 def test_a_failed_venv_keeps_the_project_removes_the_venv_and_quotes_pip(tmp_path: Path) -> None:
     # pip with no index and no config: installing the project's build backend fails.

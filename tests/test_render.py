@@ -139,6 +139,7 @@ def test_real_templates_give_valid_toml_and_python(
         "package": "my_proj",
         "framework": framework,
         "task": task,
+        "input": "tabular" if task == "regression" else "images",
         # Recorded for `fwpick update`, which re-renders the project from them.
         "description": f"A {framework} {task} project.",
         "author": "",

@@ -36,6 +36,16 @@ class Task(Choice):
     classification = "classification"
 
 
+class Input(Choice):
+    """What a starter model reads: feature columns (tabular) or pictures (images).
+
+    Regression reads tabular data only; classification reads either (issue 20).
+    """
+
+    tabular = "tabular"
+    images = "images"
+
+
 class Device(Choice):
     """Where a generated project trains; auto = CUDA, then MPS, then CPU."""
 
@@ -46,6 +56,12 @@ class Device(Choice):
 
 
 TASKS: tuple[Task, ...] = tuple(Task)
+INPUTS: tuple[Input, ...] = tuple(Input)
+# The inputs each task has templates for; the first is its default.
+TASK_INPUTS: dict[Task, tuple[Input, ...]] = {
+    Task.regression: (Input.tabular,),
+    Task.classification: (Input.images, Input.tabular),
+}
 DEVICES: tuple[Device, ...] = tuple(Device)
 # The accelerator a device needs, in the advisor's `hardware` words (install commands).
 DEVICE_HARDWARE = {Device.cuda: "nvidia", Device.mps: "apple", Device.cpu: "cpu"}

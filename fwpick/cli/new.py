@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from fwpick.base.errors import ExitCode
-from fwpick.base.frameworks import Device, Task
+from fwpick.base.frameworks import TASK_INPUTS, Device, Task
 from fwpick.cli.failures import print_json
 from fwpick.cli.options import (
     AnswersFileOption,
@@ -17,6 +17,7 @@ from fwpick.cli.options import (
     DeviceOption,
     Flags,
     FrameworkOption,
+    InputOption,
     JsonOption,
     PythonOption,
     TaskOption,
@@ -58,6 +59,7 @@ def new(
     ],
     framework: FrameworkOption = None,
     task: TaskOption = Task.regression,
+    data_input: InputOption = None,
     parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path(
         "."
     ),
@@ -109,6 +111,10 @@ def new(
     from fwpick.generate.names import project_name
     from fwpick.generate.project import NewOptions, create_project
 
+    if data_input is not None and data_input not in TASK_INPUTS[task]:
+        # A combination without templates is a usage error, like a bad value (exit 2).
+        allowed = " or ".join(str(value) for value in TASK_INPUTS[task])
+        raise typer.BadParameter(f"--task {task} takes {allowed}", param_hint="--input")
     checked = project_name(name)  # a bad name fails before any question is asked
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.
@@ -118,6 +124,7 @@ def new(
         parent=parent,
         framework=framework,
         task=task,
+        input=data_input,
         answers=final,
         force=force,
         dry_run=dry_run,

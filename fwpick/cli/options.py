@@ -20,7 +20,7 @@ import typer
 from fwpick.advice.knowledge import knowledge
 from fwpick.advice.questions import normalise_value
 from fwpick.base.errors import AnswersError, clip
-from fwpick.base.frameworks import Device, FrameworkId, Task, canonical, spellings
+from fwpick.base.frameworks import Device, FrameworkId, Input, Task, canonical, spellings
 
 if TYPE_CHECKING:
     from fwpick.advice.questions import Question
@@ -201,6 +201,15 @@ FrameworkOption = Annotated[
 ]
 TaskOption = Annotated[
     Task, typer.Option(case_sensitive=False, help="what the starter model learns")
+]
+InputOption = Annotated[
+    Input | None,
+    typer.Option(
+        "--input",
+        case_sensitive=False,
+        help="what the model reads: tabular feature columns, or images (classification; "
+        "the default unless the answers say domain = tabular)",
+    ),
 ]
 PythonOption = Annotated[
     str | None,

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fwpick.base.errors import TargetError, VenvError
-from fwpick.base.frameworks import Device, FrameworkId, Task
+from fwpick.base.frameworks import Device, FrameworkId, Input, Task
 from fwpick.base.signals import deferred, hold
 from fwpick.base.staging import staging
 from fwpick.contract.smoke_report import SmokeMode, SmokeReport
 from fwpick.generate.folders import make_folders, remove_empty, resolve_parent
 from fwpick.generate.names import ProjectName, refuse_importable, user_text
 from fwpick.generate.place import Placement, check_target, place
-from fwpick.generate.render import ProjectSpec, plan, stage
+from fwpick.generate.render import ProjectSpec, pick_input, plan, stage
 from fwpick.generate.repository import init, wants_git
 from fwpick.machine import interpreter
 
@@ -37,6 +37,7 @@ class NewOptions:
     framework: FrameworkId | None  # None: the advisor picks from the answers
     task: Task
     answers: Mapping[str, str]
+    input: Input | None = None  # None: the task's default, or tabular for domain = tabular
     force: bool = False
     dry_run: bool = False
     git: bool | None = None  # None: init a repository unless already inside one
@@ -63,6 +64,7 @@ class NewResult:
     git_initialised: bool = False
     dry_run: bool = False
     python: str | None = None
+    input: str = ""  # what the model reads: tabular or images
 
     def to_json(self) -> dict[str, Any]:
         """The `fwpick new --json` document."""
@@ -70,6 +72,7 @@ class NewResult:
             "project": str(self.project),
             "framework": self.framework,
             "task": self.task,
+            "input": self.input,
             "files": list(self.files),
             "smoke": self.smoke.to_json() if self.smoke else None,
             "dry_run": self.dry_run,
@@ -93,6 +96,7 @@ def create_project(
     texts, the target (links, clashes, permissions) and the interpreter (`--python`).
     """
     name = options.name
+    data_input = pick_input(options.task, options.input, options.answers)  # before any work
     description = user_text(options.description, what="description")
     author = user_text(options.author, what="author")
     advice: Advice | None = None
@@ -119,13 +123,21 @@ def create_project(
         answers=dict(options.answers),
         description=description,
         author=author,
+        input=data_input,
     )
     files = plan(spec)
     check_target(target, force=options.force, files=files)  # fail before the smoke test
     if options.venv and os.path.lexists(target / ".venv"):
         raise TargetError(f"{target / '.venv'} exists already; remove it or leave out --venv")
     result = NewResult(
-        target, framework, options.task, tuple(files), None, advice, dry_run=options.dry_run
+        target,
+        framework,
+        options.task,
+        tuple(files),
+        None,
+        advice,
+        dry_run=options.dry_run,
+        input=data_input,
     )
     if options.dry_run:
         return result

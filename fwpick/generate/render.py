@@ -12,7 +12,7 @@ import jinja2
 
 from fwpick import __version__
 from fwpick.base.errors import TargetError, TemplateError
-from fwpick.base.frameworks import FRAMEWORKS, REGISTRY, TASKS
+from fwpick.base.frameworks import FRAMEWORKS, REGISTRY, TASK_INPUTS, TASKS, Input, Task
 from fwpick.contract.project_file import MARKER, manifest_table
 from fwpick.generate.compiled import FOLDER, CompiledLoader, write
 from fwpick.generate.names import ProjectName
@@ -26,7 +26,7 @@ LAYERS = ("common",)
 
 @dataclass(frozen=True)
 class ProjectSpec:
-    """What to generate: the name, framework, task and the answers that shaped it."""
+    """What to generate: the name, framework, task, input and the answers that shaped it."""
 
     name: ProjectName
     framework: str
@@ -34,6 +34,12 @@ class ProjectSpec:
     answers: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     author: str = ""
+    input: str = ""  # "": the task's default for these answers (pick_input)
+
+    @property
+    def data_input(self) -> str:
+        """What the model reads: `tabular` or `images`."""
+        return self.input or pick_input(self.task, None, self.answers)
 
     @property
     def deployment(self) -> str:
@@ -42,6 +48,24 @@ class ProjectSpec:
         # Microcontroller targets start from the on-device (LiteRT) export; Jetson
         # targets from the server export (ONNX, which TensorRT builds engines from).
         return {"embedded": "mobile", "edge-gpu": "server"}.get(answer, answer)
+
+
+def pick_input(task: str, requested: str | None, answers: Mapping[str, str]) -> str:
+    """The input a project of `task` reads: `requested`, else what the answers imply.
+
+    Classification reads images unless the answers say `domain = tabular`; regression
+    reads tabular data only. A combination without templates is a TemplateError.
+    """
+    if task not in TASKS:
+        raise TemplateError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
+    allowed = TASK_INPUTS[Task(task)]
+    if requested is None:
+        tabular = answers.get("domain") == "tabular" and Input.tabular in allowed
+        return str(Input.tabular if tabular else allowed[0])
+    if requested not in allowed:
+        choices = " or ".join(f"--input {value}" for value in allowed)
+        raise TemplateError(f"--task {task} takes {choices}, not --input {requested}")
+    return str(requested)
 
 
 def templates_root() -> Path:
@@ -114,6 +138,8 @@ def context(spec: ProjectSpec) -> dict[str, object]:
         "last_checkpoint_name": framework.checkpoint_name.replace("best", "last", 1),
         "install_project": framework.install_project,
         "task": spec.task,
+        # What the model reads: "tabular" (feature columns) or "images" (classification).
+        "input": spec.data_input,
         "answers": dict(spec.answers),
         "deployment": spec.deployment,
         "has_export": spec.deployment != "none",
@@ -148,6 +174,7 @@ def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
         )
     if spec.task not in TASKS:
         raise TemplateError(f"unknown task {spec.task!r}; choose from {', '.join(TASKS)}")
+    pick_input(spec.task, spec.input or None, spec.answers)  # a combination with templates
     root = root or templates_root()
     env = environment(root)
     variables = context(spec)
@@ -185,17 +212,25 @@ def stage(files: Mapping[str, bytes], folder: Path) -> None:
 
 
 TASK_DESCRIPTIONS = {
-    "regression": "tabular: a linear model learns the weights of y = w1*x1 + w2*x2 + b",
-    "classification": "small images: a CNN sorts 16x16 grey-scale pictures into 4 classes",
+    ("regression", "tabular"): "feature columns: a linear model learns y = w1*x1 + w2*x2 + b",
+    ("classification", "images"): "small images: a CNN sorts 16x16 grey-scale pictures "
+    "into 4 classes",
+    ("classification", "tabular"): "feature columns: an MLP sorts rows into 3 classes",
 }
 
 
 def catalogue(root: Path | None = None) -> list[dict[str, str]]:
-    """The framework x task combinations that have templates."""
+    """The framework x task x input combinations that have templates."""
     root = root or templates_root()
     return [
-        {"framework": framework, "task": task, "description": TASK_DESCRIPTIONS[task]}
+        {
+            "framework": framework,
+            "task": task,
+            "input": data_input,
+            "description": TASK_DESCRIPTIONS[(task, data_input)],
+        }
         for framework in FRAMEWORKS
         if (root / framework).is_dir()
         for task in TASKS
+        for data_input in TASK_INPUTS[task]
     ]

@@ -23,12 +23,13 @@ def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
     """`fwpick list`: what can be generated."""
     from rich.table import Table
 
-    table = Table(title="fwpick new NAME --framework F --task T")
+    table = Table(title="fwpick new NAME --framework F --task T --input I")
     table.add_column("framework")
     table.add_column("task")
+    table.add_column("input")
     table.add_column("what the starter model does")
     for entry in entries:
-        table.add_row(entry["framework"], entry["task"], entry["description"])
+        table.add_row(entry["framework"], entry["task"], entry["input"], entry["description"])
     return table
 
 
@@ -97,7 +98,7 @@ def new_result(result: NewResult) -> RenderableType:
         Text.assemble(
             (f"{verb} ", "bold"),
             (str(result.project), "bold cyan"),
-            f"  ({result.framework}, {result.task}, {len(result.files)} files)",
+            f"  ({result.framework}, {result.task}, {result.input}, {len(result.files)} files)",
         )
     )
     if result.dry_run:
