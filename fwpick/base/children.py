@@ -3,7 +3,8 @@
 Every child fwpick starts (the smoke test, `fwpick env` probes, the interpreter check,
 pip) runs in its own session so that a timeout or a signal can kill it and everything it
 started. On Linux the kernel also kills it when fwpick dies, even by SIGKILL, where no
-handler runs (PR_SET_PDEATHSIG, prctl(2)).
+handler runs (PR_SET_PDEATHSIG, prctl(2)); only a short child that ends by itself (`git
+init`) goes without, see `running`.
 """
 
 from __future__ import annotations
@@ -73,9 +74,21 @@ def kill_group(process: subprocess.Popen[Any]) -> None:
 
 
 @contextmanager
-def running(command: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[Any]]:
+def running(
+    command: Sequence[str], *, die_with_fwpick: bool = True, **popen: Any
+) -> Iterator[subprocess.Popen[Any]]:
     """Start `command`; on leaving the block (normally, by error or by signal) kill its
-    process group and reap it, so nothing it started keeps running."""
+    process group and reap it, so nothing it started keeps running.
+
+    `die_with_fwpick=False` is for a short child that ends by itself: no input (stdin is
+    /dev/null), nothing that waits on fwpick, done in milliseconds (`git init`). It goes
+    without the parent-death signal, which guards against a long child (a smoke test,
+    pip, a hanging probe) running on after a SIGKILLed fwpick; such a child would just
+    finish its few file writes, or die of SIGPIPE writing to fwpick's closed pipes. Every
+    other way out still kills its group and reaps it. Without the signal's preexec
+    function Python starts it with vfork() instead of a full fork() of fwpick's memory,
+    and ctypes is never imported: about 5 ms of a `new` run (benchmarks/startup.py).
+    """
     process: subprocess.Popen[Any] | None = None
     try:
         # Start and remember the child in one step that a signal cannot split.
@@ -86,7 +99,7 @@ def running(command: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[A
             process = subprocess.Popen(
                 list(command),
                 start_new_session=True,
-                preexec_fn=_death_signal(),
+                preexec_fn=_death_signal() if die_with_fwpick else None,
                 **popen,
             )
         yield process
@@ -117,14 +130,17 @@ def run(
     env: dict[str, str] | None = None,
     on_stderr: Callable[[str], None] | None = None,
     stderr_lines: int = STDERR_LINES,
+    die_with_fwpick: bool = True,
 ) -> Finished:
     """Run `command` to its end or the timeout (None: no limit); OSError if it cannot start.
 
     With `on_stderr`, each stderr line is handed over as the child prints it (progress
-    lines), and `stderr` keeps only the last `stderr_lines` lines.
+    lines), and `stderr` keeps only the last `stderr_lines` lines. `die_with_fwpick`: see
+    `running`.
     """
     with running(
         command,
+        die_with_fwpick=die_with_fwpick,
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,

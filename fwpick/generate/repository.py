@@ -50,7 +50,10 @@ def wants_git(requested: bool | None, target: Path) -> bool:
 def init(target: Path) -> bool:
     """`git init` the new project; a machine without git just gets no repository."""
     try:
-        result = children.run(["git", "init", "--quiet", str(target)], timeout=60)
+        # Ends by itself in milliseconds: no parent-death signal, so vfork and no ctypes
+        # (children.running says why that is safe).
+        command = ["git", "init", "--quiet", str(target)]
+        result = children.run(command, timeout=60, die_with_fwpick=False)
     except OSError:
         return False
     return result.returncode == 0
@@ -59,7 +62,8 @@ def init(target: Path) -> bool:
 def _git_says_inside(folder: Path) -> bool:
     """git's own answer; a machine without git has no repository to be inside."""
     try:
-        answer = children.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=folder, timeout=30)
+        command = ["git", "rev-parse", "--is-inside-work-tree"]
+        answer = children.run(command, cwd=folder, timeout=30, die_with_fwpick=False)
     except OSError:  # no git on this machine: nothing to initialise either
         return True
     # Exit 0 inside a work tree, a .git folder or a bare repository: all "inside".
