@@ -81,8 +81,12 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    argv = sys.argv[1:]
+    """The command line in this process (the tests' way in; the script's is fwpick.__main__)."""
+    run(build(sys.argv[1:]))
+
+
+def build(argv: list[str]) -> list[str]:
+    """`argv` as the app takes it, with the command it names built (before `run`)."""
     if "--smoke" in argv:
         from fwpick.cli.new import bare_smoke_flag
 
@@ -92,4 +96,9 @@ def main() -> None:
         # Built before fwpick's signal handlers are installed, as all commands were when
         # they were imported at start-up: a signal while importing gets Python's default.
         load_command(name)
+    return argv
+
+
+def run(argv: list[str]) -> None:
+    """Run the app on `argv` (from `build`) with fwpick's streams and signals; SystemExit."""
     run_entry(app, argv, prog_name="fwpick")
