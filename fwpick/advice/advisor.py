@@ -146,6 +146,11 @@ def advise(
 ) -> Advice:
     """Recommend for `answers` and add this machine's caveats (no framework is imported)."""
     kb = knowledge()
+    # The questions' answers only: an answers file may also carry `cluster`, which
+    # shapes the project's files and not the recommendation.
+    answers = {
+        question.id: answers[question.id] for question in kb.questions if question.id in answers
+    }
     where = where or Platform.current()
     auto = answers.get("hardware", "auto") == "auto"
     detected = (detected or detect(where)) if auto else None

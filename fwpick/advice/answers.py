@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fwpick.advice.knowledge import knowledge
 from fwpick.advice.questions import Answers, Question, normalise_value
+from fwpick.base import clusters
 from fwpick.base.errors import AnswersError
 
 # Asks a person for the missing questions and returns the completed answers (ui.prompts).
@@ -26,8 +27,12 @@ def validate_answers(data: Mapping[str, object], *, path: Path) -> Answers:
     known = {question.id: question for question in knowledge().questions}
     answers: Answers = {}
     for key, value in data.items():
+        if key == clusters.KEY:  # not a question, but an answer files carry (base/clusters.py)
+            answers[key] = clusters.read_cluster(value, source=str(path)).value
+            continue
         if key not in known:
-            raise AnswersError(f"{path}: unknown key {key!r}; valid keys are {', '.join(known)}")
+            valid = ", ".join([*known, clusters.KEY])
+            raise AnswersError(f"{path}: unknown key {key!r}; valid keys are {valid}")
         answers[key] = normalise_value(known[key], value, source=str(path))
     return answers
 
@@ -58,9 +63,9 @@ def merge(
 def to_toml(answers: Mapping[str, str]) -> str:
     """Answers as TOML that `--answers` reads back."""
     lines = ["# fwpick answers: reuse with `fwpick advise --answers FILE`"]
-    for question in knowledge().questions:
-        if question.id in answers:
-            lines.append(f"{question.id} = {json.dumps(answers[question.id])}")
+    for key in [*(question.id for question in knowledge().questions), clusters.KEY]:
+        if key in answers:
+            lines.append(f"{key} = {json.dumps(answers[key])}")
     return "\n".join(lines) + "\n"
 
 

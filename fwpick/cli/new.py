@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from fwpick.base import clusters
+from fwpick.base.clusters import Cluster
 from fwpick.base.errors import ExitCode
 from fwpick.base.frameworks import TASK_INPUTS, Device, Task
 from fwpick.cli.failures import print_json
@@ -60,6 +62,14 @@ def new(
     framework: FrameworkOption = None,
     task: TaskOption = Task.regression,
     data_input: InputOption = None,
+    cluster: Annotated[
+        Cluster | None,
+        typer.Option(
+            case_sensitive=False,
+            help="add files to train on SLURM, Kubernetes or both, and a Dockerfile "
+            "(default: all with --scale large, else none; answers-file key: cluster)",
+        ),
+    ] = None,
     parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path(
         "."
     ),
@@ -119,6 +129,7 @@ def new(
     # An explicit framework only needs the answers that shape the files (deployment);
     # the rest default quietly. `auto` needs them all, from any source.
     final = answers_from(flags, answers, use_defaults=defaults or framework is not None)
+    final[clusters.KEY] = clusters.resolve(cluster, final).value  # recorded in .fwpick.toml
     options = NewOptions(
         name=checked,
         parent=parent,

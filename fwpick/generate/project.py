@@ -65,6 +65,7 @@ class NewResult:
     dry_run: bool = False
     python: str | None = None
     input: str = ""  # what the model reads: tabular or images
+    cluster: str = "none"  # the engines the project has files for (--cluster)
 
     def to_json(self) -> dict[str, Any]:
         """The `fwpick new --json` document."""
@@ -79,6 +80,7 @@ class NewResult:
             "kept_aside": list(self.kept_aside),
             "git": self.git_initialised,
             "python": self.python,
+            "cluster": self.cluster,
         }
         if self.advice:
             document["advice"] = self.advice.to_json()
@@ -138,6 +140,7 @@ def create_project(
         advice,
         dry_run=options.dry_run,
         input=data_input,
+        cluster=str(options.answers.get("cluster", "none")),
     )
     if options.dry_run:
         return result
