@@ -21,9 +21,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import run_fwpick
 from test_cluster import render_cluster
 
 from fwpick.advice.knowledge import knowledge
+from fwpick.base.compat import tomllib
 from fwpick.generate.names import project_name
 from fwpick.generate.render import FRAMEWORKS, ProjectSpec, plan, stage
 
@@ -296,3 +298,62 @@ def test_submit_hands_the_site_values_to_sbatch(
     assert result.returncode == 0, result.stderr
     script = copy / "cluster/slurm/train.sbatch"
     assert result.stdout.strip() == f"{expected} {script} --epochs 3"
+
+
+# ------------------------------------------------------------------------ fwpick new
+
+
+def new_json(*args: str, cwd: Path) -> dict[str, object]:
+    result = run_fwpick("new", *args, "--no-smoke", "--no-git", "--json", cwd=cwd)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document: dict[str, object] = json.loads(result.stdout)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("args", "cluster"),
+    [
+        ((), "none"),
+        (("--scale", "large"), "all"),  # many machines: every engine's files
+        (("--scale", "large", "--cluster", "none"), "none"),
+        (("--cluster", "KUBERNETES"), "kubernetes"),
+    ],
+)
+def test_new_cluster_defaults_to_the_scale(
+    args: tuple[str, ...], cluster: str, tmp_path: Path
+) -> None:
+    document = new_json("demo", "-f", "torch", *args, cwd=tmp_path)
+    assert document["cluster"] == cluster
+    files = set(document["files"])  # type: ignore[call-overload]
+    assert ("Dockerfile" in files) == (cluster != "none")
+    assert ("cluster/slurm/train.sbatch" in files) == (cluster in ("slurm", "all"))
+    recorded = tomllib.loads((tmp_path / "demo/.fwpick.toml").read_text())["answers"]
+    assert recorded["cluster"] == cluster
+
+
+def test_the_cluster_answer_round_trips_through_files(tmp_path: Path) -> None:
+    new_json("first", "-f", "tf", "--cluster", "slurm", cwd=tmp_path)
+    again = new_json("second", "-f", "torch", "--answers", "first/.fwpick.toml", cwd=tmp_path)
+    assert again["cluster"] == "slurm"  # read back from .fwpick.toml, not the scale's default
+    saved = run_fwpick(
+        "advise", "--answers", "first/.fwpick.toml", "--save", "saved.toml", "--json", cwd=tmp_path
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert 'cluster = "slurm"' in (tmp_path / "saved.toml").read_text()
+    assert "cluster" not in json.loads(saved.stdout)["answers"]  # not an advisor question
+    third = new_json("third", "-f", "torch", "--answers", "saved.toml", cwd=tmp_path)
+    assert third["cluster"] == "slurm"
+
+
+def test_a_bad_cluster_is_refused(tmp_path: Path) -> None:
+    flag = run_fwpick("new", "demo", "-f", "torch", "--cluster", "mesos", cwd=tmp_path)
+    assert flag.returncode == 2 and "--cluster" in flag.stderr
+    (tmp_path / "answers.toml").write_text('cluster = "k8s"\n')
+    answers = ("--answers", "answers.toml", "--no-smoke")
+    file = run_fwpick("new", "demo", "-f", "torch", *answers, cwd=tmp_path)
+    assert file.returncode == 1
+    assert file.stderr.strip().splitlines() == [
+        "error: answers.toml: 'k8s' is not a valid answer for cluster; "
+        "choose from none, slurm, kubernetes, all"
+    ]
+    assert not (tmp_path / "demo").exists()
