@@ -95,6 +95,9 @@ SchedulerParameters=sched_interval=1,bf_interval=1
 # A requeued job's processes get KillWait seconds between SIGTERM and SIGKILL (30 by
 # default); the twins finish their step and exit on SIGTERM well within 5.
 KillWait=5
+# `sbatch --wait` polls every 2 s, then 8, then 32 while that is under MinJobAge / 2
+# (sbatch.c, _job_wait): 4 keeps it at 2 s, and returned a 20 s job after 22 s, not 42.
+MinJobAge=4
 ReturnToService=2
 MpiDefault=none
 JobAcctGatherType=jobacct_gather/none
