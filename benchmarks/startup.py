@@ -38,7 +38,8 @@ HELP = "fwpick --help"
 NEW = "fwpick new demo --framework {} --no-smoke"
 NEW_TORCH = NEW.format("torch")
 NEW_TENSORFLOW = NEW.format("tensorflow")
-NEW_NO_GIT = NEW_TORCH + " --no-git"  # how much of `new` is git (rev-parse, init)
+NEW_NO_GIT = NEW_TORCH + " --no-git"  # how much of `new` is `git init` (no rev-parse:
+# whether the folder is in a repository is walked in Python; git only decides odd cases)
 FWPICK = [sys.executable, "-m", "fwpick"]
 COMMANDS = {
     FLOOR: [sys.executable, "-c", "import typer, rich, jinja2"],
