@@ -1,4 +1,4 @@
-"""The advisor's properties (DESIGN.md, issues 7 and 15), each as a table over answers.
+"""The advisor's properties (docs/design.md, issues 7 and 15), each as a table over answers.
 
 The scoring properties are checked on `score` (the rules that hold in context, before
 any constraint decides) over every combination of answers; the whole verdict on an

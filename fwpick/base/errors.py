@@ -15,7 +15,7 @@ _LONG_VALUE = re.compile(rf"\S{{{MAX_VALUE + 1},}}")
 
 
 class ExitCode(IntEnum):
-    """Process exit codes; documented in the README and DESIGN.md."""
+    """Process exit codes; documented in the README and docs/design.md."""
 
     OK = 0
     USER_ERROR = 1

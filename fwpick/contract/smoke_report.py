@@ -1,8 +1,8 @@
 """The smoke report as a typed contract: parsed and checked from the child's JSON.
 
 The child is code in the user's folder that anyone may edit, so nothing it prints is
-trusted: every DESIGN.md key must be there with its type, and a `passed` must carry the
-evidence of a pass. A report that breaks the contract becomes `failed` with the reason.
+trusted: every key of docs/design.md ("The smoke report") must be there with its type,
+and a `passed` must carry the evidence of a pass. A report that breaks the contract becomes `failed` with the reason.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Seconds:
 
 @dataclass(frozen=True)
 class SmokeReport:
-    """One smoke run: the DESIGN.md keys, typed, plus what fwpick saw of the child."""
+    """One smoke run: the docs/design.md keys, typed, plus what fwpick saw of the child."""
 
     status: Status
     framework: str
@@ -91,7 +91,7 @@ class SmokeReport:
         return replace(self, **changes)
 
     def to_json(self) -> dict[str, Any]:
-        """The report as printed by `--json` (the DESIGN.md keys first)."""
+        """The report as printed by `--json` (the docs/design.md keys first)."""
         document: dict[str, Any] = {
             "status": self.status,
             "framework": self.framework,
