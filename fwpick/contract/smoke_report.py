@@ -2,7 +2,8 @@
 
 The child is code in the user's folder that anyone may edit, so nothing it prints is
 trusted: every key of docs/design.md ("The smoke report") must be there with its type,
-and a `passed` must carry the evidence of a pass. A report that breaks the contract becomes `failed` with the reason.
+and a `passed` must carry the evidence of a pass. A report that breaks the contract
+becomes `failed` with the reason.
 """
 
 from __future__ import annotations
