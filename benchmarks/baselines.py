@@ -8,6 +8,7 @@ see the same training and held-out rows. The baseline is StandardScaler then
 LogisticRegression (classification) or Ridge (regression), scikit-learn's defaults.
 
     .venv/bin/python benchmarks/baselines.py [--frameworks torch tensorflow] [--only wine]
+    .venv/bin/python benchmarks/baselines.py --write "a 2-core x86_64 CPU, ..."  # README
 
 It prints a Markdown table (the README's) with the held-out metric of the checkpoint that
 predict loads (`best`: the epoch with the lowest val_loss) and each run's wall time.
@@ -105,6 +106,16 @@ CASES = (
         _table("load_diabetes", scaled=False),
     ),
 )
+# Written under the table by --write (the generated README's partial).
+NOTE = """
+Held-out metric of the `best` checkpoint (what `predict` loads) on 20% of each set, split
+as this project splits it (stratified for classes); `s`: wall seconds of the whole run,
+Python and framework start-up included, on {machine}. digits is read as 8-bit 8x8
+images (the CNN), wine and breast_cancer as CSV files with class names (the MLP),
+diabetes as a CSV with its scaled features and again in natural units (age in years,
+blood pressure in mm Hg).
+"""
+README_PARTIAL = REPO / "templates" / "common" / "_baselines.md.jinja"
 PACKAGES = {
     ("classification", "images"): "bench_images",
     ("classification", "tabular"): "bench_tabular",
@@ -180,14 +191,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--train-args", default="", help="more train options, to try other settings"
     )
+    parser.add_argument(
+        "--write",
+        metavar="MACHINE",
+        default=None,
+        help="also write the table into the generated README's partial, describing the "
+        "machine as MACHINE (e.g. 'a 2-core x86_64 CPU, torch 2.13, TensorFlow 2.21')",
+    )
     args = parser.parse_args(argv)
     root = args.templates or templates_root()
     cases = [case for case in CASES if args.only is None or case.name in args.only]
     header = ["data set", "what", "metric", "baseline"]
     for framework in args.frameworks:
         header += [framework, f"{framework} s"]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    print("\n".join(lines))
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         for case in cases:
@@ -201,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
                 out = folder / "runs" / framework / case.name.replace(" ", "_")
                 best, seconds = train(project, data, out, args.train_args.split())
                 row += [f"{best[metric]:.3f}", f"{seconds:.1f}"]
-            print("| " + " | ".join(row) + " |", flush=True)
+            lines.append("| " + " | ".join(row) + " |")
+            print(lines[-1], flush=True)
+    if args.write:
+        README_PARTIAL.write_text("\n".join(lines) + "\n" + NOTE.format(machine=args.write))
     return 0
 
 
