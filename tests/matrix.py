@@ -370,9 +370,10 @@ def run_readme(created: subprocess.CompletedProcess[str], project: Path) -> Read
         if language == "python":
             if not runnable(body, skipped):
                 continue
-            script = project / f"readme_snippet_{number}.py"
+            # Beside the project, not in it: the README's own `ruff check .` must not see it.
+            script = project.parent / f"readme_snippet_{number}.py"
             script.write_text(body)
-            command = ". .venv/bin/activate && python " + script.name
+            command = f". .venv/bin/activate && python ../{script.name}"
         else:
             lines = [
                 line

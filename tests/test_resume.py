@@ -44,7 +44,7 @@ for run in ("straight", "split"):
     if hasattr(model, "get_weights"):  # Keras
         weights = model.get_weights()
     else:  # torch
-        weights = [tensor.detach().numpy() for tensor in model.state_dict().values()]
+        weights = [tensor.detach().numpy() for tensor in model.parameters()]
     lines = (Path(run) / "metrics.jsonl").read_text().splitlines()
     result[run] = {
         "weights": np.concatenate([np.ravel(w) for w in weights]).tolist(),
