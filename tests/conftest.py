@@ -147,5 +147,9 @@ def run_in_project(project: Path, *args: str) -> str:
 
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    """Each framework x task rendered, driven and tested once for this worker's session."""
-    return Matrix(tmp_path_factory.mktemp("matrix"), run_fwpick)
+    """Each framework x task rendered, driven and tested once for the whole run."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a folder of the run's: the matrix lives beside them.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "matrix"
+    root.mkdir(exist_ok=True)
+    return Matrix(root, run_fwpick)

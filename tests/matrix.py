@@ -12,12 +12,19 @@ work the tests ask of it, so the tests share their children (STYLE 16):
 
 The matrix knows only what a user knows: the `fwpick new` command, `python -m PKG.X`,
 the project folder. What a probe does inside the generated code is its module's business.
-Tests that use a twin carry `matrix_group(task)`, so one xdist worker owns each task's
-twins and the framework children of two groups never pile onto the same core twice.
+Every step runs once per run, not once per xdist worker: its result is a JSON file in
+the twin's folder, under the workers' common base folder, written under a lock (xdist's
+documented recipe for session fixtures), so a worker that needs a step another worker
+is running waits for it instead of starting a second framework child. Tests that use a
+twin also carry `matrix_group(task)` for `--dist loadgroup`, which keeps each task's
+twins on one worker once xdist honours groups again (pytest-xdist#1386: on pytest 9.2
+the groups are silently ignored).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib.util
 import json
 import os
@@ -26,8 +33,8 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -154,9 +161,48 @@ def in_project(
     )
 
 
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (every xdist worker of this run opens the same file)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def once(folder: Path, step: str, make: Callable[[], object]) -> object:
+    """`make()`'s JSON result, made by the first worker to ask and read by the others."""
+    result = folder / f"{step}.json"
+    with locked(folder / f"{step}.lock"):
+        if not result.exists():
+            result.write_text(json.dumps(make()))
+    return json.loads(result.read_text())
+
+
+def completed(data: object) -> subprocess.CompletedProcess[str]:
+    """A CompletedProcess from its JSON form (`as_json`)."""
+    assert isinstance(data, dict)
+    return subprocess.CompletedProcess(
+        data["args"], data["returncode"], data["stdout"], data["stderr"]
+    )
+
+
+def as_json(process: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    return {
+        "args": [str(arg) for arg in process.args]
+        if isinstance(process.args, list)
+        else str(process.args),
+        "returncode": process.returncode,
+        "stdout": process.stdout,
+        "stderr": process.stderr,
+    }
+
+
 @dataclass
 class Twin:
-    """One generated project and, once asked for, what its children reported."""
+    """One generated project; what its children reported is read from its folder."""
 
     framework: str
     task: str
@@ -164,9 +210,6 @@ class Twin:
     folder: Path
     created: subprocess.CompletedProcess[str]
     run_fwpick: Runner = field(repr=False)
-    _probes: dict[str, dict[str, str | None]] | None = field(default=None, repr=False)
-    _suite: subprocess.CompletedProcess[str] | None = field(default=None, repr=False)
-    _readme: ReadmeRun | None = field(default=None, repr=False)
 
     @property
     def project(self) -> Path:
@@ -181,11 +224,11 @@ class Twin:
 
     def probe(self, name: str) -> str:
         """What probe `name` printed in this twin's driver (run once, on first use)."""
-        if self._probes is None:
-            self._probes = self._drive()
-        result = self._probes[name]
+        results = once(self.folder, "probes", self._drive)
+        assert isinstance(results, dict)
+        result = results[name]
         assert result["error"] is None, f"probe {name} failed:\n{result['error']}"
-        return result["stdout"] or ""
+        return str(result["stdout"] or "")
 
     def commands(self, name: str) -> dict[str, dict[str, str | int]]:
         """What each command of `commands_probe(name, ...)` did, by its words joined."""
@@ -199,29 +242,33 @@ class Twin:
     def suite(self) -> subprocess.CompletedProcess[str]:
         """The project's own tests, run once: `python -m pytest` in the project, or the
         README's test block where the README runs (the same render, in its venv)."""
-        if self._suite is None:
-            if (self.framework, self.task) in README_TWINS:
-                self._suite = self._readme_tests()
-            else:
-                self.document  # noqa: B018 (a project that was not created has no suite)
-                self._suite = in_project(
-                    self.project, "-m", "pytest", "-q", "-p", "no:cacheprovider"
-                )
-        return self._suite
+        if (self.framework, self.task) in README_TWINS:
+            return self._readme_tests()
+        self.document  # noqa: B018 (a project that was not created has no suite)
+        return completed(
+            once(
+                self.folder,
+                "suite",
+                lambda: as_json(
+                    in_project(self.project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+                ),
+            )
+        )
 
     def readme(self) -> ReadmeRun:
         """The README of a fresh render of this twin (`fwpick new`, no smoke), run once."""
         assert (self.framework, self.task) in README_TWINS, (self.framework, self.task)
-        if self._readme is None:
-            parent = self.folder / "readme"
-            parent.mkdir()
-            created = self.run_fwpick(
-                "new", PACKAGE, "-f", self.framework, "--task", self.task,
-                "--deployment", self.deployment, "--dir", str(parent), "--no-smoke", "--no-git",
-            )  # fmt: skip
-            assert created.returncode == 0, created.stderr
-            self._readme = run_readme(created, parent / PACKAGE)
-        return self._readme
+        return ReadmeRun.from_json(once(self.folder, "readme", self._run_readme))
+
+    def _run_readme(self) -> dict[str, object]:
+        parent = self.folder / "readme"
+        parent.mkdir()
+        created = self.run_fwpick(
+            "new", PACKAGE, "-f", self.framework, "--task", self.task,
+            "--deployment", self.deployment, "--dir", str(parent), "--no-smoke", "--no-git",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        return run_readme(created, parent / PACKAGE).as_json()
 
     def _readme_tests(self) -> subprocess.CompletedProcess[str]:
         run = self.readme()
@@ -347,6 +394,20 @@ class ReadmeRun:
     blocks: list[Block]
     skipped: list[str]
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "created": as_json(self.created),
+            "project": str(self.project),
+            "blocks": [asdict(block) for block in self.blocks],
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> ReadmeRun:
+        assert isinstance(data, dict)
+        blocks = [Block(**block) for block in data["blocks"]]
+        return cls(completed(data["created"]), Path(data["project"]), blocks, data["skipped"])
+
 
 def run_readme(created: subprocess.CompletedProcess[str], project: Path) -> ReadmeRun:
     """Run each ```bash block as a script and each ```python block as a file, in order.
@@ -414,7 +475,10 @@ Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 class Matrix:
-    """The twins of this session, each made on first use."""
+    """The twins of this run, each made on first use by whichever worker asks first.
+
+    `root` is shared by every xdist worker of the run (each step is locked there).
+    """
 
     def __init__(self, root: Path, run_fwpick: Runner) -> None:
         self.root = root
@@ -426,12 +490,32 @@ class Matrix:
         key = (framework, task)
         if key not in self.twins:
             folder = self.root / f"{framework}-{task}"
-            folder.mkdir()
+            folder.mkdir(exist_ok=True)
             deployment = DEPLOYMENTS[key]
-            created = self.run_fwpick(
-                "new", PACKAGE, "--framework", framework, "--task", task,
-                "--deployment", deployment, "--dir", str(folder), "--no-git",
-                "--device", "cpu", "--json", timeout=600,
-            )  # fmt: skip
-            self.twins[key] = Twin(framework, task, deployment, folder, created, self.run_fwpick)
+            created = once(
+                folder,
+                "created",
+                lambda: as_json(
+                    self.run_fwpick(
+                        "new",
+                        PACKAGE,
+                        "--framework",
+                        framework,
+                        "--task",
+                        task,
+                        "--deployment",
+                        deployment,
+                        "--dir",
+                        str(folder),
+                        "--no-git",
+                        "--device",
+                        "cpu",
+                        "--json",
+                        timeout=600,
+                    )
+                ),
+            )
+            self.twins[key] = Twin(
+                framework, task, deployment, folder, completed(created), self.run_fwpick
+            )
         return self.twins[key]
