@@ -284,6 +284,23 @@ def test_a_changed_answer_re_renders_and_adds_files(tmp_path: Path) -> None:
     assert 'deployment = "server"' in (project / ".fwpick.toml").read_text()
 
 
+def test_a_changed_cluster_answer_adds_the_cluster_files(tmp_path: Path) -> None:
+    # `--cluster` is not a question of the advisor, but an answer all the same (issue 17).
+    project = generate(tmp_path / "demo", Installed())
+    assert not (project / "cluster").exists()
+    changed = run_fwpick("update", str(project), "--cluster", "slurm", "--json")
+    assert changed.returncode == 0, changed.stderr
+    document = json.loads(changed.stdout)
+    files = {entry["path"]: entry["outcome"] for entry in document["files"]}
+    for added in ("cluster/slurm/train.sbatch", "cluster/site.env", "src/demo/cluster.py"):
+        assert files[added] == Outcome.added.value
+        assert (project / added).is_file()
+    assert "cluster/kubernetes/job.yaml" not in files  # slurm only
+    assert 'cluster = "slurm"' in (project / ".fwpick.toml").read_text()
+    commit(project)
+    assert run_fwpick("update", str(project), "--check").returncode == 0  # nothing left behind
+
+
 def test_pyproject_dependencies_merge_by_package_name(tmp_path: Path) -> None:
     project = generate(tmp_path / "demo", V2)
     pyproject = project / "pyproject.toml"

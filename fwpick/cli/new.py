@@ -9,12 +9,12 @@ from typing import Annotated
 import typer
 
 from fwpick.base import clusters
-from fwpick.base.clusters import Cluster
 from fwpick.base.errors import ExitCode
 from fwpick.base.frameworks import TASK_INPUTS, Device, Task
 from fwpick.cli.failures import print_json
 from fwpick.cli.options import (
     AnswersFileOption,
+    ClusterOption,
     DefaultsOption,
     DeviceOption,
     Flags,
@@ -62,14 +62,7 @@ def new(
     framework: FrameworkOption = None,
     task: TaskOption = Task.regression,
     data_input: InputOption = None,
-    cluster: Annotated[
-        Cluster | None,
-        typer.Option(
-            case_sensitive=False,
-            help="add files to train on SLURM, Kubernetes or both, and a Dockerfile "
-            "(default: all with --scale large, else none; answers-file key: cluster)",
-        ),
-    ] = None,
+    cluster: ClusterOption = None,
     parent: Annotated[Path, typer.Option("--dir", help="folder to create the project in")] = Path(
         "."
     ),

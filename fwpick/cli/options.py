@@ -19,6 +19,7 @@ import typer
 
 from fwpick.advice.knowledge import knowledge
 from fwpick.advice.questions import normalise_value
+from fwpick.base.clusters import Cluster
 from fwpick.base.errors import AnswersError, clip
 from fwpick.base.frameworks import Device, FrameworkId, Input, Task, canonical, spellings
 
@@ -209,6 +210,14 @@ InputOption = Annotated[
         case_sensitive=False,
         help="what the model reads: tabular feature columns, or images (classification; "
         "the default unless the answers say domain = tabular)",
+    ),
+]
+ClusterOption = Annotated[
+    Cluster | None,
+    typer.Option(
+        case_sensitive=False,
+        help="add files to train on SLURM, Kubernetes or both, and a Dockerfile "
+        "(default: all with --scale large, else none; answers-file key: cluster)",
     ),
 ]
 PythonOption = Annotated[

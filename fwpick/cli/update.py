@@ -10,7 +10,7 @@ import typer
 from fwpick.base.errors import ExitCode
 from fwpick.base.frameworks import Task
 from fwpick.cli.failures import print_json
-from fwpick.cli.options import Flags, FrameworkOption, JsonOption, question_flags
+from fwpick.cli.options import ClusterOption, Flags, FrameworkOption, JsonOption, question_flags
 from fwpick.cli.shared import progress
 from fwpick.ui.consoles import out_console
 
@@ -40,6 +40,7 @@ def update_command(
         Task | None,
         typer.Option(case_sensitive=False, help="refused unless the project's own (fwpick new)"),
     ] = None,
+    cluster: ClusterOption = None,
     as_json: JsonOption = False,
     *,
     flags: Flags,
@@ -70,6 +71,7 @@ def update_command(
     options = core.UpdateOptions(
         root=root,
         flags=flags,
+        cluster=cluster.value if cluster else None,
         framework=framework.value if framework else None,
         task=task.value if task else None,
         restore_deleted=restore_deleted,

@@ -12,6 +12,7 @@ from typing import Any
 from fwpick import __version__
 from fwpick.advice.answers import merge as merge_answers
 from fwpick.advice.answers import validate_answers
+from fwpick.base import clusters
 from fwpick.base.compat import tomllib
 from fwpick.base.errors import FwpickError, ProjectFileError
 from fwpick.contract.project_file import MARKER, ProjectFile, file_digest, read_project
@@ -57,6 +58,7 @@ class UpdateOptions:
 
     root: Path
     flags: Mapping[str, str | None] = field(default_factory=dict)
+    cluster: str | None = None  # --cluster: not a question, but an answer that adds files
     framework: str | None = None
     task: str | None = None
     restore_deleted: bool = False
@@ -260,10 +262,13 @@ def prepare(
         _check_base(base, marker.manifest, version)
     recorded = validate_answers(spec.answers, path=marker.marker)
     answers, _ = merge_answers(flags=options.flags, file_answers=recorded, use_defaults=True)
+    asked = dict(options.flags)
+    if options.cluster is not None:
+        answers[clusters.KEY] = asked[clusters.KEY] = options.cluster
     changed = {
         key: (spec.answers.get(key), value)
         for key, value in answers.items()
-        if spec.answers.get(key) != value and options.flags.get(key) is not None
+        if spec.answers.get(key) != value and asked.get(key) is not None
     }
     on_phase(f"rendering template version {current}")
     theirs = catalog.current.render(
