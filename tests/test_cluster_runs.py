@@ -51,6 +51,10 @@ TOLERANCE = 1e-5
 ROWS = 1000
 DATA = ("--data", "rows.csv", "--device", "cpu")
 TORCH_ARGS = (*DATA, "--epochs", "2", "--batch-size", "2")
+# The requeue test signals the job once its first epoch is written: three more epochs
+# leave the signal time to arrive before the run ends, however fast the machine is.
+REQUEUE_EPOCHS = 4
+REQUEUE_ARGS = (*DATA, "--epochs", str(REQUEUE_EPOCHS), "--batch-size", "2")
 TF_ARGS = (*DATA, "--epochs", "2", "--max-steps", "30")
 
 
@@ -334,7 +338,7 @@ def test_the_torch_twin_trains_on_two_slurm_tasks_and_resumes_when_requeued(
             "--ntasks-per-node=2",
             "--cpus-per-task=1",
             "cluster/slurm/train.sbatch",
-            *TORCH_ARGS,
+            *REQUEUE_ARGS,
         ],
         cwd=project,
         env=slurm.env(project),
@@ -343,22 +347,29 @@ def test_the_torch_twin_trains_on_two_slurm_tasks_and_resumes_when_requeued(
         text=True,
     )
     try:
-        train_alone(project, "runs/alone", TORCH_ARGS)  # meanwhile, on the core left
         # As the time limit does it (--signal=B:USR1@120): USR1 to the batch shell, once
         # the first epoch is in the run folder and the second is under way.
-        metrics = next(iter(project.glob("runs/slurm-*/metrics.jsonl")), None)
+        def first_epoch_kept() -> Path | None:
+            """The run folder once epoch 1 is in metrics.jsonl and in last.pt."""
+            for metrics in project.glob("runs/slurm-*/metrics.jsonl"):
+                if metrics.read_text().strip() and (metrics.parent / "last.pt").exists():
+                    return metrics.parent
+            return None
+
         deadline = time.monotonic() + 120
-        while (metrics is None or not metrics.read_text().strip()) and time.monotonic() < deadline:
+        while (run := first_epoch_kept()) is None and time.monotonic() < deadline:
             time.sleep(0.1)
-            metrics = next(iter(project.glob("runs/slurm-*/metrics.jsonl")), None)
-        assert metrics is not None and metrics.read_text().strip(), "no epoch finished"
-        job = metrics.parent.name.removeprefix("slurm-")
+        assert run is not None, "no epoch finished"
+        job = run.name.removeprefix("slurm-")
         slurm.run("scancel", "--signal=USR1", "--batch", job, project=project)
+        # Only now, so that the wait above starts as soon as the job does (a reference run
+        # first could outlast the whole job on a quiet machine, and the signal come late).
+        train_alone(project, "runs/alone", REQUEUE_ARGS)  # meanwhile, on the core left
         output, _ = submit.communicate(timeout=300)
     finally:
         if submit.poll() is None:
             submit.kill()
-    print(f"$ sbatch --wait ... train.sbatch {' '.join(TORCH_ARGS)}\n{output}")
+    print(f"$ sbatch --wait ... train.sbatch {' '.join(REQUEUE_ARGS)}\n{output}")
     log = (project / f"slurm-{job}.out").read_text()
     print(log)
     assert submit.returncode == 0, output + log
@@ -370,7 +381,8 @@ def test_the_torch_twin_trains_on_two_slurm_tasks_and_resumes_when_requeued(
     assert "time limit near: requeueing job" in log
     assert f"requeued (restart 1): resuming runs/slurm-{job}" in log
     history = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    assert [record["epoch"] for record in history] == [1, 2]  # none twice, none lost
+    epochs = [record["epoch"] for record in history]
+    assert epochs == list(range(1, REQUEUE_EPOCHS + 1))  # none twice, none lost
     assert json.loads((run / "config.json").read_text())["resume"] == f"runs/slurm-{job}"
     assert_rank_zero_wrote(run, project / "runs/alone")
     assert_same_weights(run / "last.pt", project / "runs/alone/last.pt")
