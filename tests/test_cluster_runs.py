@@ -71,6 +71,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def free_port_pair() -> int:
+    """A port p with p + 1 free too: TensorFlow's two workers on one host listen on both."""
+    for _ in range(100):
+        port = free_port()
+        if port > 65535 - 64:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("0.0.0.0", port + 1))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no two free ports in a row")
+
+
 SLURM_CONF = """\
 ClusterName=fwpick{suffix}
 SlurmctldHost=localhost(127.0.0.1)
@@ -118,13 +133,19 @@ class Slurm:
     conf: Path
 
     def env(self, project: Path) -> dict[str, str]:
-        """What sbatch and the job see: this SLURM, this interpreter, the project's src."""
+        """What sbatch and the job see: this SLURM, this interpreter, the project's src.
+
+        MASTER_PORT is a free one: each test worker runs a SLURM of its own, whose job ids
+        both start at 1, and cluster.py derives the port from the job id when none is set
+        (two jobs 1 at once collided on port 20001: "Could not start gRPC server").
+        """
         path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
         return {
             **os.environ,
             "SLURM_CONF": str(self.conf),
             "PATH": path,
             "PYTHONPATH": str(project / "src"),
+            "MASTER_PORT": str(free_port_pair()),
         }
 
     def run(self, *args: str, project: Path, timeout: float = 60) -> str:
