@@ -29,7 +29,7 @@ from fwpick.cli.options import (
 )
 from fwpick.cli.shared import answers_from, hint_verbose, progress, shown_report
 from fwpick.contract.smoke_report import SmokeMode
-from fwpick.ui.consoles import out_console
+from fwpick.ui.consoles import show
 
 
 def bare_smoke_flag(argv: list[str]) -> list[str]:
@@ -149,7 +149,7 @@ def new(
         from fwpick.ui.views import new_result
 
         shown = shown_report(result.smoke, verbose=verbose) if result.smoke else None
-        out_console().print(new_result(dataclasses.replace(result, smoke=shown)))
+        show(new_result(dataclasses.replace(result, smoke=shown)))
         hint_verbose(result.smoke, verbose=verbose)
     code = result.smoke.exit_code if result.smoke else ExitCode.OK
     raise typer.Exit(int(code))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fwpick.advice.answers import Asker, collect
 from fwpick.cli.failures import guard
 from fwpick.ui.consoles import err_console
+from fwpick.ui.lines import may_be_terminal
 
 if TYPE_CHECKING:
     from fwpick.contract.smoke_report import SmokeReport
@@ -44,7 +45,8 @@ def terminal_asker() -> Asker | None:
 @contextmanager
 def progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr naming the current phase; silent for --json or no terminal."""
-    if not enabled or not err_console().is_terminal:
+    # Asked cheaply first: making the console costs more than the rest of a quick `new`.
+    if not enabled or not may_be_terminal(sys.stderr) or not err_console().is_terminal:
         yield lambda phase: None
         return
     with err_console().status("starting") as status:

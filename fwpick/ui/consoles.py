@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import TYPE_CHECKING
 
+from fwpick.ui.lines import Lines, plain
+
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
 
 
 @functools.cache
@@ -23,3 +26,14 @@ def out_console() -> Console:
     from rich.console import Console
 
     return Console()
+
+
+def show(view: Lines | RenderableType) -> None:
+    """A view on stdout: written as it is where rich would write it so, else by rich."""
+    if isinstance(view, Lines):
+        text = plain(view, sys.stdout)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()  # as rich does after each print
+            return
+    out_console().print(view)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-
 from fwpick.base.frameworks import REGISTRY
+from fwpick.ui.lines import Lines, Piece, join
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from fwpick.contract.smoke_report import SmokeReport
     from fwpick.generate.project import NewResult
 
-# rich.table (with fractions and decimal) and the advice view are imported by the views
-# that draw them: `fwpick new`'s plain result is Text only, and its run is timed against
-# importing typer, rich and jinja2 alone (issue 16, benchmarks/startup.py).
+# rich (its console, text and tables) and the advice view are imported by the views that
+# draw them: `fwpick new`'s plain result is Lines only, which need no rich off a terminal,
+# and its run is timed against importing typer, rich and jinja2 alone (issue 16,
+# benchmarks/startup.py).
 
 
 def catalogue_table(entries: Sequence[dict[str, str]]) -> RenderableType:
@@ -38,7 +39,9 @@ STATUS_STYLE = {"passed": "green", "fallback": "yellow", "skipped": "yellow", "f
 
 def smoke_report(report: SmokeReport) -> RenderableType:
     """A smoke report as a table, with the child's stderr tail when it failed."""
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
@@ -85,41 +88,48 @@ def _num(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def new_result(result: NewResult) -> RenderableType:
-    """`fwpick new`: what was written where, the smoke test, and what to run next."""
-    parts: list[RenderableType] = []
+def new_result(result: NewResult) -> Lines | RenderableType:
+    """`fwpick new`: what was written where, the smoke test, and what to run next.
+
+    Lines, unless the advice or the smoke report (tables) is part of it.
+    """
+    parts: list[Lines | RenderableType] = []
     if result.advice:
         from fwpick.ui.advice import advice
 
         # The advice's own "next" command is the one being run: leave it out.
         parts.append(advice(result.advice, show_next=False))
     verb = "Would create" if result.dry_run else "Created"
-    parts.append(
-        Text.assemble(
+    rows: list[tuple[Piece, ...]] = [
+        (
             (f"{verb} ", "bold"),
             (str(result.project), "bold cyan"),
-            f"  ({result.framework}, {result.task}, {result.input}, {len(result.files)} files)",
+            (
+                f"  ({result.framework}, {result.task}, {result.input}, {len(result.files)} files)",
+                "",
+            ),
         )
-    )
+    ]
     if result.dry_run:
-        parts.extend(Text(f"  {path}") for path in result.files)
-        return Group(*parts)
-    for kept in result.kept_aside:
-        parts.append(Text(f"  your file was kept as {kept}", style="yellow"))
+        rows.extend(((f"  {path}", ""),) for path in result.files)
+        return join(*parts, Lines(tuple(rows)))
+    rows.extend(((f"  your file was kept as {kept}", "yellow"),) for kept in result.kept_aside)
+    parts.append(Lines(tuple(rows)))
     if result.smoke:
         parts.append(smoke_report(result.smoke))
     package = next((path.split("/")[1] for path in result.files if path.startswith("src/")), "")
-    parts.append(Text("Next:", style="bold"))
     # A project installed in its own venv (--venv) needs activating; otherwise installing.
     setup = ". .venv/bin/activate" if result.python else REGISTRY[result.framework].install_project
     steps = [f"cd {result.project}", setup, f"python -m {package}.train", "python -m pytest"]
-    parts.append(Text("\n".join(f"  {step}" for step in steps), style="cyan"))
-    return Group(*parts)
+    next_rows = (("Next:", "bold"),), (("\n".join(f"  {step}" for step in steps), "cyan"),)
+    return join(*parts, Lines(next_rows))
 
 
 def environment_table(report: dict[str, Any]) -> RenderableType:
     """`fwpick env` as a short table per framework."""
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     python, system = report["python"], report["os"]
     header = Text(
