@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fwpick.base.compat import tomllib
 from fwpick.base.errors import ProjectFileError
 from fwpick.base.frameworks import FrameworkId, Task
 
@@ -95,6 +94,10 @@ def _read_bytes(root: Path, marker: Path) -> bytes:
 
 def read_project(root: Path) -> ProjectFile:
     """Read `root/.fwpick.toml`, or raise ProjectFileError naming what is wrong."""
+    # Imported here: `fwpick new` writes this file but never reads it back (~2 ms of its
+    # start, benchmarks/startup.py).
+    from fwpick.base.compat import tomllib
+
     marker = root / MARKER
     raw = _read_bytes(root, marker)
     try:

@@ -14,16 +14,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from fwpick.base.errors import ExitCode
-from fwpick.base.frameworks import Choice
-
-
-class SmokeMode(Choice):
-    """Whether `fwpick new` smoke-tests the project, and whether a skip is an error."""
-
-    on = "on"
-    off = "off"
-    require = "require"
-
 
 Status = Literal["passed", "failed", "fallback", "skipped"]
 STATUSES: tuple[Status, ...] = ("passed", "failed", "fallback", "skipped")

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fwpick.base.errors import TargetError, VenvError
-from fwpick.base.frameworks import Device, FrameworkId, Input, Task
+from fwpick.base.frameworks import Choice, Device, FrameworkId, Input, Task
 from fwpick.base.signals import deferred, hold
 from fwpick.base.staging import staging
-from fwpick.contract.smoke_report import SmokeMode, SmokeReport
 from fwpick.generate.folders import make_folders, remove_empty, resolve_parent
 from fwpick.generate.names import ProjectName, refuse_importable, user_text
 from fwpick.generate.place import Placement, check_target, place
@@ -22,10 +21,20 @@ from fwpick.machine import interpreter
 
 if TYPE_CHECKING:
     from fwpick.advice.advisor import Advice
+    from fwpick.contract.smoke_report import SmokeReport
 
 # The advisor (`--framework auto`), the smoke test and `--venv` are imported where they
 # run: `fwpick new -f torch --no-smoke` is about as fast as its dependencies' imports
-# allow (issue 16, benchmarks/startup.py), and these three cost it ~15 ms.
+# allow (issue 16, benchmarks/startup.py), and these three cost it ~15 ms. The smoke
+# report's module too: SmokeMode lives here, with the options that carry it.
+
+
+class SmokeMode(Choice):
+    """Whether `fwpick new` smoke-tests the project, and whether a skip is an error."""
+
+    on = "on"
+    off = "off"
+    require = "require"
 
 
 @dataclass(frozen=True)
