@@ -13,8 +13,12 @@ itself is asked, as before. `git init` is always git's own: its templates, hooks
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from fwpick.base import children
@@ -27,6 +31,7 @@ _GIT_DECIDES = (
     "GIT_OBJECT_DIRECTORY",
     "GIT_DISCOVERY_ACROSS_FILESYSTEM",
 )
+INIT_SECONDS = 60  # git init takes milliseconds; this is a hung filesystem
 # A detached HEAD holds an object id: SHA-1 (40 hex digits) or SHA-256 (64).
 _OBJECT_ID_LENGTHS = (40, 64)
 
@@ -49,14 +54,43 @@ def wants_git(requested: bool | None, target: Path) -> bool:
 
 def init(target: Path) -> bool:
     """`git init` the new project; a machine without git just gets no repository."""
-    try:
-        # Ends by itself in milliseconds: no parent-death signal, so vfork and no ctypes
-        # (children.running says why that is safe).
-        command = ["git", "init", "--quiet", str(target)]
-        result = children.run(command, timeout=60, die_with_fwpick=False)
-    except OSError:
+    with initialising(target) as finished:
+        return finished()
+
+
+@contextmanager
+def initialising(folder: Path) -> Iterator[Callable[[], bool]]:
+    """`git init` of `folder`, started now and running while the block works on.
+
+    The block calls what it gets to wait for the answer `init` gives (False: no git on
+    this machine, or git failed or took over INIT_SECONDS); leaving the block any other
+    way kills git and reaps it.
+    """
+    with ExitStack() as stack:
+        process: subprocess.Popen[bytes] | None = None
+        with suppress(OSError):  # no git: no repository
+            # Ends by itself in milliseconds: no parent-death signal, so vfork and no
+            # ctypes (children.running says why that is safe). Its output is not used.
+            process = stack.enter_context(
+                children.running(
+                    ["git", "init", "--quiet", str(folder)],
+                    die_with_fwpick=False,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        yield functools.partial(_finished, process)
+
+
+def _finished(process: subprocess.Popen[bytes] | None) -> bool:
+    """Whether `git init` ended well, waiting for it up to INIT_SECONDS."""
+    if process is None:
         return False
-    return result.returncode == 0
+    try:
+        return process.wait(timeout=INIT_SECONDS) == 0
+    except subprocess.TimeoutExpired:
+        return False  # `initialising` kills it as its block ends
 
 
 def _git_says_inside(folder: Path) -> bool:
