@@ -1,0 +1,199 @@
+"""The torch twin streaming an image folder (--workers N) against a hand-written streaming loop.
+
+It renders the torch classification project, writes a folder of small PNGs once (32x32
+RGB, 10 classes, one folder per class), and then runs, interleaved, three ways of training
+the same model (the project's CNN) on the same training rows with the same batch size,
+epochs and optimizer:
+
+- generated, in memory: `python -m demo.train --data FOLDER` (the images decoded once);
+- generated, streamed:  `python -m demo.train --data FOLDER --workers N`;
+- hand-written, streamed: a minimal torch `Dataset` decoding the same PNGs with Pillow,
+  `DataLoader(shuffle=True, num_workers=N, persistent_workers=True)`, the usual loop.
+
+Each is timed the same way: the steady-state samples per second of the training epochs
+after the first, evaluation excluded (the generated runs' summary.json, the hand-written
+loop's own clock). Every round rotates which runs first, so a slow spell on a shared
+machine hits all three. It prints every round and the median ratios; the target is
+generated streamed / hand-written streamed >= 0.9.
+
+    .venv/bin/python benchmarks/stream_torch.py [--rounds 3] [--images 3000] [--workers 2]
+
+Not a test: timings vary with the machine and its load; run it on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from fwpick.advice.knowledge import knowledge  # noqa: E402
+from fwpick.generate.names import project_name  # noqa: E402
+from fwpick.generate.render import ProjectSpec, plan, stage  # noqa: E402
+
+SIZE, CLASSES = 32, 10
+EPOCHS, BATCH, LR = 4, 64, 0.001
+
+# The hand-written loop. It reads FOLDER, ROWS (how many images the generated project
+# trains on: it holds out 20% for validation, which both exclude from the timing),
+# WORKERS, EPOCHS, BATCH and LR; the model is the project's SmallCNN, written out.
+HAND = """
+import json, time
+from pathlib import Path
+import numpy as np, torch
+from PIL import Image
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+class Images(Dataset):
+    def __init__(self, paths, labels):
+        self.paths, self.labels = paths, labels
+    def __len__(self):
+        return len(self.paths)
+    def __getitem__(self, i):
+        with Image.open(self.paths[i]) as image:
+            pixels = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+        return torch.from_numpy(pixels).permute(2, 0, 1), self.labels[i]
+
+if __name__ == "__main__":
+    classes = sorted(p.name for p in Path(FOLDER).iterdir() if p.is_dir())
+    files = [
+        (path, label)
+        for label, name in enumerate(classes)
+        for path in sorted(Path(FOLDER, name).glob("*.png"))
+    ]
+    keep = np.random.default_rng(0).permutation(len(files))[:ROWS]
+    paths, labels = [files[i][0] for i in keep], [files[i][1] for i in keep]
+    torch.manual_seed(0)
+    loader = DataLoader(Images(paths, labels), batch_size=BATCH, shuffle=True,
+                        num_workers=WORKERS, persistent_workers=True)
+    model = nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(32 * (SIZE // 4) ** 2, len(classes)),
+    )
+    loss_fn, optimizer = nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=LR)
+    seconds = []
+    for epoch in range(EPOCHS):
+        start = time.perf_counter()
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+        loss.item()
+        seconds.append(time.perf_counter() - start)
+    print(json.dumps({"samples_per_second": len(paths) * (EPOCHS - 1) / sum(seconds[1:])}))
+"""
+
+
+def write_images(folder: Path, count: int) -> None:
+    """`count` PNGs of SIZExSIZE RGB noise, with a brighter square where their class says."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for index in range(count):
+        label = index % CLASSES
+        pixels = rng.integers(0, 100, size=(SIZE, SIZE, 3), dtype=np.uint8)
+        row, col = divmod(label, 5)
+        pixels[row * 16 : row * 16 + 16, col * 6 : col * 6 + 6] += 120
+        path = folder / f"class{label}" / f"{index:05}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(pixels).save(path)
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:4])} failed:\n{result.stderr[-3000:]}")
+    return time.perf_counter() - started, result.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--images", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--folder", type=Path, help="keep the project and images here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.folder or Path(scratch)
+        project = folder / "project"
+        spec = ProjectSpec(
+            name=project_name("demo"),
+            framework="torch",
+            task="classification",
+            answers=knowledge().defaults,
+        )
+        if project.exists():
+            subprocess.run(["rm", "-rf", str(project)], check=True)
+        stage(plan(spec), project)
+        images = folder / f"images{args.images}"
+        if not images.exists():
+            write_images(images, args.images)
+        rows = args.images - round(args.images * 0.2)  # what data.split keeps to train
+        source = HAND
+        for name, value in (
+            ("FOLDER", repr(str(images))),
+            ("ROWS", rows),
+            ("WORKERS", args.workers),
+            ("EPOCHS", EPOCHS),
+            ("BATCH", BATCH),
+            ("LR", LR),
+            ("SIZE", SIZE),
+        ):
+            source = source.replace(name, str(value))
+        hand_file = folder / "hand.py"  # a file: spawned workers re-import the main module
+        hand_file.write_text(source)
+        options = [
+            "--data", str(images), "--device", "cpu", "--epochs", str(EPOCHS),
+            "--batch-size", str(BATCH), "--lr", str(LR), "--early-stopping", "0",
+        ]  # fmt: skip
+        streamed = [*options, "--workers", str(args.workers), "--out", "run1"]
+        commands = {
+            "in_memory": [sys.executable, "-m", "demo.train", *options, "--out", "run0"],
+            "streamed": [sys.executable, "-m", "demo.train", *streamed],
+            "hand": [sys.executable, str(hand_file)],
+        }
+        env = {**os.environ, "PYTHONPATH": str(project / "src")}
+        rounds: list[dict[str, float]] = []
+        names = list(commands)
+        for number in range(args.rounds):
+            speeds, walls = {}, {}
+            shift = number % len(names)
+            for name in names[shift:] + names[:shift]:
+                walls[name], stdout = timed(commands[name], project, env)
+                if name == "hand":
+                    speeds[name] = json.loads(stdout.splitlines()[-1])["samples_per_second"]
+                else:
+                    run = project / ("run0" if name == "in_memory" else "run1")
+                    speeds[name] = json.loads((run / "summary.json").read_text())[
+                        "samples_per_second"
+                    ]
+            rounds.append(speeds)
+            print(
+                f"  round {number + 1}: streamed / hand {speeds['streamed'] / speeds['hand']:.3f}  "
+                + ", ".join(f"{n} {speeds[n]:,.0f}/s in {walls[n]:.1f}s" for n in names),
+                flush=True,
+            )
+    print(f"\nmedians over {args.rounds} rounds ({rows} training images, {args.workers} workers):")
+    for name in names:
+        print(f"  {name:12} {statistics.median(r[name] for r in rounds):8,.0f} samples/s")
+    ratio = statistics.median(r["streamed"] / r["hand"] for r in rounds)
+    print(f"  generated streamed / hand-written streamed: {ratio:.3f} (target >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
