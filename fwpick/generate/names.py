@@ -5,7 +5,6 @@ from __future__ import annotations
 import keyword
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 
 from fwpick.base.errors import FwpickError, ProjectNameError
@@ -147,6 +146,10 @@ def user_text(value: str, *, what: str) -> str:
         raise FwpickError(f"the {what} is {len(value)} characters long; use at most {limit}")
     if value and value.splitlines() != [value]:  # \n, \r, \u2028 and every other break
         raise FwpickError(f"the {what} must be one line; it has a line break")
+    if not value:
+        return value
+    import unicodedata  # a C extension to load (~0.5 ms): only for a text to check
+
     if any(unicodedata.category(char) in ("Cc", "Cs") and char != "\t" for char in value):
         bad = next(c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c != "\t")
         kind = "undecodable byte" if unicodedata.category(bad) == "Cs" else "control character"

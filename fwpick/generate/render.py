@@ -216,10 +216,13 @@ def plan(spec: ProjectSpec, *, root: Path | None = None) -> dict[str, bytes]:
 
 def stage(files: Mapping[str, bytes], folder: Path) -> None:
     """Write the plan into the (staging) folder; an OS error is one line, e.g. a full disk."""
+    made: set[Path] = set()  # each folder made once, not once for each of its files
     for relative, content in files.items():
         path = folder / relative
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_bytes(content)
         except OSError as error:
             # A full disk names no file; say where the project was being written.
