@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, MutableMapping
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,6 @@ class CompiledLoader(jinja2.BaseLoader):
         self.root = root
         self.compiled = compiled
         self.source = jinja2.FileSystemLoader(str(root))
-        self._modules = jinja2.ModuleLoader(str(compiled))
         self._hashes: dict[str, str] | None = None  # read at the first load
 
     def get_source(
@@ -145,14 +145,37 @@ class CompiledLoader(jinja2.BaseLoader):
         """The compiled template when its source is the one it was compiled from."""
         if self.fresh(environment, name):
             # A build replacing the folder right now can take the module away: compile.
-            with contextlib.suppress(jinja2.TemplateNotFound):
-                template = self._modules.load(environment, name, globals)
+            with contextlib.suppress(OSError, ImportError):
+                template = self._from_module(environment, name, globals)
                 # What from_code's `uptodate` does for a source template: the environment's
                 # cache asks before reusing it, so an edit in a long-lived process (a test
                 # session) is seen there too. ModuleLoader leaves it unset ("never stale").
                 template._uptodate = functools.partial(self.fresh, environment, name)
                 return template
         return self.source.load(environment, name, globals)
+
+    def _from_module(
+        self,
+        environment: jinja2.Environment,
+        name: str,
+        globals: MutableMapping[str, Any] | None,
+    ) -> jinja2.Template:
+        """The template from its compiled module, as jinja2.ModuleLoader loads it.
+
+        Its code is read the way `import` reads a module (the byte-compiled `__pycache__`
+        copy while it matches, which pip writes at install), but run in a namespace of its
+        own instead of being imported: the import system's search and module bookkeeping
+        were a third of loading the ~40 templates of a `new` (benchmarks/startup.py).
+        """
+        filename = jinja2.ModuleLoader.get_module_filename(name)
+        path = str(self.compiled / filename)
+        module = f"{__name__}.{filename.removesuffix('.py')}"
+        code = SourceFileLoader(module, path).get_code(module)
+        if code is None:  # only for a namespace package, which this never is
+            raise ImportError(f"no code in {path}")
+        namespace: dict[str, Any] = {"__name__": module, "__file__": path}
+        exec(code, namespace)  # the module's body: defines root, blocks, debug_info
+        return environment.template_class.from_module_dict(environment, namespace, globals or {})
 
     def fresh(self, environment: jinja2.Environment, name: str) -> bool:
         """Whether `name` has a compiled module made from its current source."""
