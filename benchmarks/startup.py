@@ -6,6 +6,7 @@ ahead of time, git init included, as a user runs it), and `fwpick advise --defau
 (hardware detection included) at most 1.05x.
 
     python benchmarks/startup.py [--runs 21] [--templates compiled|source] [--clock wall|cpu]
+                                 [--terminal]
 
 First the checkout's templates are compiled ahead of time into templates/.compiled, as a
 wheel or editable install build does; `--templates source` removes that set instead, which
@@ -19,6 +20,11 @@ object; exits 1 when a ratio is over its target.
 init` included) instead of the wall clock: on a shared machine another process's load
 stretches wall times unevenly, CPU time much less. It cannot see work done side by side
 (the wall clock is what a user waits for, and what the targets are set on).
+
+By default each command's output goes to a pipe, as in a script. `--terminal` gives it a
+pseudo-terminal instead, as a person at one sees it: `new` then loads rich's console to
+print its result in colour and shows its progress spinner, which it skips for a pipe,
+where rich would print the same plain lines (fwpick/ui/lines.py).
 """
 
 from __future__ import annotations
@@ -65,8 +71,11 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def seconds(command: list[str], cwd: Path, *, clock: str = "wall") -> float:
-    """The time of one run of `command` in `cwd` (a fresh folder: `new` writes there)."""
+def seconds(command: list[str], cwd: Path, *, clock: str = "wall", terminal: bool = False) -> float:
+    """The time of one run of `command` in `cwd` (a fresh folder: `new` writes there).
+
+    `terminal`: stdout and stderr are a pseudo-terminal, as for a person at one.
+    """
     # Users run from compiled bytecode: let the warm-up write __pycache__ even where
     # the environment says not to (every run would otherwise recompile fwpick and the
     # compiled templates).
@@ -74,9 +83,34 @@ def seconds(command: list[str], cwd: Path, *, clock: str = "wall") -> float:
     env["NO_COLOR"] = "1"
     cwd.mkdir(parents=True)
     read = _cpu if clock == "cpu" else time.perf_counter
-    start = read()
-    subprocess.run(command, capture_output=True, check=True, env=env, cwd=cwd)
-    return read() - start
+    if not terminal:
+        start = read()
+        subprocess.run(command, capture_output=True, check=True, env=env, cwd=cwd)
+        return read() - start
+    import pty  # POSIX only, and only for --terminal
+    import threading
+
+    leader, follower = pty.openpty()
+    # Drained while the command runs, so a full terminal buffer never holds it up.
+    drain = threading.Thread(target=_drain, args=(leader,), daemon=True)
+    drain.start()
+    try:
+        start = read()
+        subprocess.run(command, stdout=follower, stderr=follower, check=True, env=env, cwd=cwd)
+        return read() - start
+    finally:
+        os.close(follower)
+        drain.join(timeout=5)
+        os.close(leader)
+
+
+def _drain(descriptor: int) -> None:
+    """Read a terminal's output until it closes (the output itself is not used)."""
+    try:
+        while os.read(descriptor, 65536):
+            pass
+    except OSError:  # EIO: the other side closed
+        pass
 
 
 def prepare(templates: str) -> int:
@@ -98,6 +132,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--templates", choices=["compiled", "source"], default="compiled")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
+    parser.add_argument(
+        "--terminal",
+        action="store_true",
+        help="run each command with stdout and stderr on a pseudo-terminal",
+    )
     args = parser.parse_args()
     compiled = prepare(args.templates)
     load = os.getloadavg()[0]
@@ -106,11 +145,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fwpick-startup-") as scratch:
         folders = (Path(scratch) / str(index) for index in range(10**9))
         for command in COMMANDS.values():  # warm the file cache and __pycache__
-            seconds(command, next(folders))
+            seconds(command, next(folders), terminal=args.terminal)
         for round_ in range(args.runs):
             for offset in range(len(names)):
                 name = names[(round_ + offset) % len(names)]
-                times[name].append(seconds(COMMANDS[name], next(folders), clock=args.clock))
+                took = seconds(
+                    COMMANDS[name], next(folders), clock=args.clock, terminal=args.terminal
+                )
+                times[name].append(took)
     per_round = {
         name: [t / f for t, f in zip(times[name], times[FLOOR], strict=True)]
         for name in names
@@ -127,6 +169,7 @@ def main() -> int:
                 "runs": args.runs,
                 "templates": f"{args.templates} ({compiled} compiled ahead of time)",
                 "clock": args.clock,
+                "stdout": "terminal" if args.terminal else "pipe",
                 "median_seconds": {
                     name: round(statistics.median(t), 4) for name, t in times.items()
                 },
