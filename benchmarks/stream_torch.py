@@ -18,6 +18,9 @@ generated streamed / hand-written streamed >= 0.9.
 
     .venv/bin/python benchmarks/stream_torch.py [--rounds 3] [--images 3000] [--workers 2]
 
+`--before PROJECT` adds a fourth run to each round: `--workers N` in another rendering of
+the project (an earlier version's, say), to show a change's before and after side by side.
+
 Not a test: timings vary with the machine and its load; run it on an idle machine.
 """
 
@@ -127,6 +130,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--folder", type=Path, help="keep the project and images here")
+    parser.add_argument("--before", type=Path, help="another rendering of the project to time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.folder or Path(scratch)
@@ -168,20 +172,24 @@ def main() -> None:
             "hand": [sys.executable, str(hand_file)],
         }
         env = {**os.environ, "PYTHONPATH": str(project / "src")}
+        paths = {name: str(project / "src") for name in commands}
+        if args.before:
+            before = [*options, "--workers", str(args.workers), "--out", "run2"]
+            commands["before"] = [sys.executable, "-m", "demo.train", *before]
+            paths["before"] = str(args.before.resolve() / "src")
         rounds: list[dict[str, float]] = []
         names = list(commands)
         for number in range(args.rounds):
             speeds, walls = {}, {}
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
-                walls[name], stdout = timed(commands[name], project, env)
+                command = commands[name]
+                walls[name], stdout = timed(command, project, {**env, "PYTHONPATH": paths[name]})
                 if name == "hand":
                     speeds[name] = json.loads(stdout.splitlines()[-1])["samples_per_second"]
                 else:
-                    run = project / ("run0" if name == "in_memory" else "run1")
-                    speeds[name] = json.loads((run / "summary.json").read_text())[
-                        "samples_per_second"
-                    ]
+                    summary = project / command[-1] / "summary.json"
+                    speeds[name] = json.loads(summary.read_text())["samples_per_second"]
             rounds.append(speeds)
             print(
                 f"  round {number + 1}: streamed / hand {speeds['streamed'] / speeds['hand']:.3f}  "
@@ -193,6 +201,9 @@ def main() -> None:
         print(f"  {name:12} {statistics.median(r[name] for r in rounds):8,.0f} samples/s")
     ratio = statistics.median(r["streamed"] / r["hand"] for r in rounds)
     print(f"  generated streamed / hand-written streamed: {ratio:.3f} (target >= 0.9)")
+    if args.before:
+        ratio = statistics.median(r["before"] / r["hand"] for r in rounds)
+        print(f"  --before streamed / hand-written streamed:  {ratio:.3f}")
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ def test_real_templates_give_valid_toml_and_python(
 
 # The modules (and their tests) only one twin has: how batches reach its loop.
 OWN_MODULES = {
-    "torch": {"feed.py"},
+    "torch": {"feed.py", "test_feed.py"},
     "tensorflow": {"callbacks.py", "pipeline.py", "test_pipeline.py"},
 }
 
