@@ -8,6 +8,7 @@ evenly spread sample. The persona table is tests/test_personas.py.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from io import StringIO
 
@@ -33,6 +34,14 @@ LINUX = Platform(python=(3, 12), system="Linux", machine="x86_64")
 
 def signed_margin(answers: dict[str, str], *, windows: bool = False) -> int:
     """TensorFlow's points minus PyTorch's from the rules that hold for these answers."""
+    return _margin(tuple(answers[criterion] for criterion in CONCRETE), windows)
+
+
+@functools.cache
+def _margin(values: tuple[str, ...], windows: bool) -> int:
+    # The tables below ask for the same combinations many times over (each test walks
+    # all 38,880 and their neighbours): `score` runs once per combination per worker.
+    answers = dict(zip(CONCRETE, values, strict=True))
     totals, _, _ = score(facts_for(answers, detected_hardware="cpu", windows=windows), KB)
     return totals["tensorflow"] - totals["torch"]
 
