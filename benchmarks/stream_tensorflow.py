@@ -125,13 +125,26 @@ def main() -> None:
         help="cpu: samples per CPU-second of the whole process (all its threads): the work "
         "each sample costs, steadier than the wall on a busy machine, blind to parallelism",
     )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        help="render from this templates folder, e.g. an older commit's for a before/after: "
+        "git archive COMMIT templates | tar -x -C /tmp/old",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.keep or Path(temporary)
-        bench(folder, args.rounds, args.images, args.workers, args.clock)
+        bench(folder, args.rounds, args.images, args.workers, args.clock, args.templates)
 
 
-def bench(folder: Path, rounds: int, images: int, workers: int, clock: str = "wall") -> None:
+def bench(
+    folder: Path,
+    rounds: int,
+    images: int,
+    workers: int,
+    clock: str = "wall",
+    templates: Path | None = None,
+) -> None:
     """`rounds` rounds of the three runs; prints each and the medians of the ratios."""
     project, pictures = folder / "tensorflow-classification", folder / "images"
     spec = ProjectSpec(
@@ -144,7 +157,7 @@ def bench(folder: Path, rounds: int, images: int, workers: int, clock: str = "wa
         import shutil
 
         shutil.rmtree(project)
-    stage(plan(spec), project)
+    stage(plan(spec, root=templates), project)
     if not pictures.exists():
         write_images(pictures, images)
     options = [
