@@ -3,16 +3,19 @@
 Importing rich's console and making one costs about a fifth of `fwpick new --no-smoke`'s
 run beyond its floor (issue 16, benchmarks/startup.py). A result that is only text (no
 table) needs none of it when its stream is no terminal: rich then writes no styles and
-wraps at the width below, so a line that fits comes out exactly as written. `plain`
-says when that is so, from rich's own rules (rich 13-15, `Console.is_terminal` and
-`Console.size`), and stands aside (None) in every case it does not cover: then rich
-prints the lines, as before. tests/test_lines.py holds both ways to the same output.
+wraps at the width below. `plain` writes the same, from rich's own rules (rich 13-15,
+`Console.is_terminal` and `Console.size`), wrapping a line that does not fit as rich does
+(`wrap`, rich's word wrapping for text of one cell a character). It stands aside (None)
+in every case it does not cover: then rich prints the lines, as before.
+tests/test_lines.py holds both ways to the same output.
 """
 
 from __future__ import annotations
 
 import builtins
+import itertools
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -104,9 +107,54 @@ def plain(lines: Lines, stream: TextIO) -> str | None:
     """
     if sys.platform == "win32" or hasattr(builtins, "get_ipython") or may_be_terminal(stream):
         return None
-    text = lines.text()
     width = _width()
-    for line in text.split("\n"):
-        if len(line) > width or not (line.isascii() and line.isprintable()):
+    if width < 1:
+        return None
+    written: list[str] = []
+    for line in lines.text().split("\n"):
+        if not (line.isascii() and line.isprintable()):
             return None
-    return text + "\n"
+        written.extend(wrap(line, width) if len(line) > width else [line])
+    return "\n".join(written) + "\n"
+
+
+_WORD = re.compile(r"\s*\S+\s*")  # rich/_wrap.py: a word and the spaces around it
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """`line` as rich wraps a Text at `width` (overflow "fold", justify "default").
+
+    For printable ASCII, where a character is a cell: rich/_wrap.py's divide_line gives
+    the breaks, then each piece loses the spaces that end beyond the width (Text.
+    rstrip_end) and is cut to the width (Text.truncate).
+    """
+    breaks: list[int] = []
+    offset = 0  # the cells used on the current line
+    for match in _WORD.finditer(line):
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:  # longer than a line: folded over lines of `width`
+            pieces = [word[index : index + width] for index in range(0, len(word), width)]
+            for number, piece in enumerate(pieces, 1):
+                if start:
+                    breaks.append(start)
+                if number == len(pieces):
+                    offset = len(piece)
+                else:
+                    start += len(piece)
+        elif offset and start:  # onto the next line
+            breaks.append(start)
+            offset = len(word)
+    bounds = [0, *breaks, len(line)]
+    wrapped: list[str] = []
+    for begin, end in itertools.pairwise(bounds):
+        piece = line[begin:end]
+        if len(piece) > width:
+            spaces = _TRAILING_SPACE.search(piece)
+            if spaces is not None:
+                piece = piece[: len(piece) - min(len(spaces.group()), len(piece) - width)]
+        wrapped.append(piece[:width])
+    return wrapped
