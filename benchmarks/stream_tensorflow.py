@@ -18,7 +18,10 @@ round and the medians of streamed / hand-written (target >= 0.9) and streamed / 
 
     .venv/bin/python benchmarks/stream_tensorflow.py [--rounds 3] [--images 4000] [--workers 2]
 
-Not a test: timings vary with the machine and its load; run it on an idle machine.
+Not a test: timings vary with the machine and its load; run it on an idle machine. On a
+busy one, `--clock cpu` counts each run's CPU seconds (all its threads) instead: the work
+a sample costs, steady under load, but blind to what parallel decoding gains on the wall.
+`--templates DIR` renders an older commit's templates, for a before/after.
 """
 
 from __future__ import annotations
