@@ -20,6 +20,9 @@ generated streamed / hand-written streamed >= 0.9.
 
 `--before PROJECT` adds a fourth run to each round: `--workers N` in another rendering of
 the project (an earlier version's, say), to show a change's before and after side by side.
+`--start-method spawn` starts every DataLoader worker as macOS and Windows do (a fresh
+interpreter that imports torch again), `forkserver` as Linux does from Python 3.14 on;
+the default is this platform's.
 
 Not a test: timings vary with the machine and its load; run it on an idle machine.
 """
@@ -131,6 +134,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--folder", type=Path, help="keep the project and images here")
     parser.add_argument("--before", type=Path, help="another rendering of the project to time")
+    parser.add_argument("--start-method", choices=("fork", "spawn", "forkserver"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.folder or Path(scratch)
@@ -171,12 +175,20 @@ def main() -> None:
             "streamed": [sys.executable, "-m", "demo.train", *streamed],
             "hand": [sys.executable, str(hand_file)],
         }
-        env = {**os.environ, "PYTHONPATH": str(project / "src")}
+        env = dict(os.environ)
         paths = {name: str(project / "src") for name in commands}
         if args.before:
             before = [*options, "--workers", str(args.workers), "--out", "run2"]
             commands["before"] = [sys.executable, "-m", "demo.train", *before]
             paths["before"] = str(args.before.resolve() / "src")
+        if args.start_method:  # in every process, workers included, before anything starts one
+            site = folder / "start_method"
+            site.mkdir(exist_ok=True)
+            (site / "sitecustomize.py").write_text(
+                f"import multiprocessing\nmultiprocessing.set_start_method({args.start_method!r}, "
+                "force=True)\n"
+            )
+            paths = {name: os.pathsep.join([str(site), path]) for name, path in paths.items()}
         rounds: list[dict[str, float]] = []
         names = list(commands)
         for number in range(args.rounds):
@@ -196,7 +208,9 @@ def main() -> None:
                 + ", ".join(f"{n} {speeds[n]:,.0f}/s in {walls[n]:.1f}s" for n in names),
                 flush=True,
             )
-    print(f"\nmedians over {args.rounds} rounds ({rows} training images, {args.workers} workers):")
+    method = args.start_method or "default"
+    print(f"\nmedians over {args.rounds} rounds ({rows} training images, {args.workers} workers,")
+    print(f"the {method} start method):")
     for name in names:
         print(f"  {name:12} {statistics.median(r[name] for r in rounds):8,.0f} samples/s")
     ratio = statistics.median(r["streamed"] / r["hand"] for r in rounds)
