@@ -28,8 +28,7 @@ from fwpick.cli.options import (
     question_flags,
 )
 from fwpick.cli.shared import answers_from, hint_verbose, progress, shown_report
-from fwpick.generate.names import project_name
-from fwpick.generate.project import NewOptions, SmokeMode, create_project
+from fwpick.generate.smoke_mode import SmokeMode
 from fwpick.ui.consoles import show
 
 
@@ -112,6 +111,10 @@ def new(
     flags: Flags,
 ) -> None:
     """Generate a starter project, then smoke-test it on the best device here."""
+    # Imported here: `fwpick --help` loads this module to list the command.
+    from fwpick.generate.names import project_name
+    from fwpick.generate.project import NewOptions, create_project
+
     if data_input is not None and data_input not in TASK_INPUTS[task]:
         # A combination without templates is a usage error, like a bad value (exit 2).
         allowed = " or ".join(str(value) for value in TASK_INPUTS[task])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fwpick.base.errors import TargetError, VenvError
-from fwpick.base.frameworks import Choice, Device, FrameworkId, Input, Task
+from fwpick.base.frameworks import Device, FrameworkId, Input, Task
 from fwpick.base.signals import deferred, hold
 from fwpick.base.staging import staging
 from fwpick.generate.folders import make_folders, remove_empty, resolve_parent
@@ -18,6 +18,7 @@ from fwpick.generate.names import ProjectName, refuse_importable, user_text
 from fwpick.generate.place import Placement, check_target, place
 from fwpick.generate.render import ProjectSpec, pick_input, plan, stage
 from fwpick.generate.repository import init, initialising, wants_git
+from fwpick.generate.smoke_mode import SmokeMode
 from fwpick.machine import interpreter
 
 if TYPE_CHECKING:
@@ -27,15 +28,7 @@ if TYPE_CHECKING:
 # The advisor (`--framework auto`), the smoke test and `--venv` are imported where they
 # run: `fwpick new -f torch --no-smoke` is about as fast as its dependencies' imports
 # allow (issue 16, benchmarks/startup.py), and these three cost it ~15 ms. The smoke
-# report's module too: SmokeMode lives here, with the options that carry it.
-
-
-class SmokeMode(Choice):
-    """Whether `fwpick new` smoke-tests the project, and whether a skip is an error."""
-
-    on = "on"
-    off = "off"
-    require = "require"
+# report's module too (SmokeMode has a module of its own).
 
 
 @dataclass(frozen=True)
