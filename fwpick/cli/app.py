@@ -27,6 +27,12 @@ COMMANDS = {
 }
 
 
+# What a command's run imports anyway, loaded by `build` when that command is the one run:
+# then with the collector off and frozen (fwpick.__main__), not while it runs (about 4 ms
+# of `new --no-smoke`, benchmarks/startup.py), and `--help`, which loads every command's
+# module to list them, does not pay for them.
+RUN_IMPORTS = {"new": ("fwpick.generate.project",)}
+
 _LOADED: dict[str, Any] = {}
 
 
@@ -96,6 +102,8 @@ def build(argv: list[str]) -> list[str]:
         # Built before fwpick's signal handlers are installed, as all commands were when
         # they were imported at start-up: a signal while importing gets Python's default.
         load_command(name)
+        for module in RUN_IMPORTS.get(name, ()):
+            importlib.import_module(module)
     return argv
 
 
