@@ -396,10 +396,10 @@ PREDICT = [
 
 DRIVER = """
 import contextlib, importlib, io, json, sys, traceback
-cases, package, report = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+cases, report = json.load(open(sys.argv[1])), sys.argv[2]
 results = {}
 for case in cases:
-    module = importlib.import_module(package + "." + case["command"])
+    module = importlib.import_module(case["package"] + "." + case["command"])
     err, code, trace = io.StringIO(), None, None
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
@@ -410,7 +410,9 @@ for case in cases:
             err.write(stop.code + "\\n")
     except BaseException:
         trace = traceback.format_exc()
-    results[case["name"]] = {"code": code, "stderr": err.getvalue(), "traceback": trace}
+    results.setdefault(case["kind"], {})[case["name"]] = {
+        "code": code, "stderr": err.getvalue(), "traceback": trace
+    }
 json.dump(results, open(report, "w"))
 """
 
@@ -456,6 +458,9 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
     for framework in FRAMEWORKS:
         if not _installed(framework):
             continue
+        # One driver process per framework runs the cases of its three projects (three
+        # packages side by side on its path): the framework is imported once, not thrice.
+        cases = []
         for kind, (task, data_input) in KINDS.items():
             package = f"{kind}_{framework}"
             project = root / "projects" / package
@@ -464,7 +469,6 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
             )
             stage(plan(spec), project)
             projects[(framework, kind)] = project
-            cases = []
             for case in cases_of(kind):
                 case_argv = list(argv[(kind, case.name)])
                 if case.command == "train":
@@ -478,19 +482,31 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
                     checkpoint = case_argv.index("--checkpoint") + 1
                     name = "best.pt" if framework == "torch" else "best.keras"
                     case_argv[checkpoint] = str(Path(case_argv[checkpoint]) / name)
-                cases.append({"name": case.name, "command": case.command, "argv": case_argv})
-            (project / "cases.json").write_text(json.dumps(cases))
-            done = subprocess.run(
-                [sys.executable, "-c", DRIVER, "cases.json", package, "results.json"],
-                cwd=project,
-                env={**os.environ, "PYTHONPATH": str(project / "src"), "TF_CPP_MIN_LOG_LEVEL": "2"},
-                capture_output=True,
-                text=True,
-                timeout=900,
-                check=False,
-            )
-            assert done.returncode == 0, done.stderr[-3000:]
-            results[(framework, kind)] = json.loads((project / "results.json").read_text())
+                cases.append(
+                    {
+                        "kind": kind,
+                        "package": package,
+                        "name": case.name,
+                        "command": case.command,
+                        "argv": case_argv,
+                    }
+                )
+        driven = root / "projects" / f"driver-{framework}"
+        driven.mkdir()
+        (driven / "cases.json").write_text(json.dumps(cases))
+        path = os.pathsep.join(str(projects[(framework, kind)] / "src") for kind in KINDS)
+        done = subprocess.run(
+            [sys.executable, "-c", DRIVER, "cases.json", "results.json"],
+            cwd=driven,
+            env={**os.environ, "PYTHONPATH": path, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        for kind, found in json.loads((driven / "results.json").read_text()).items():
+            results[(framework, kind)] = found
     if not results:
         pytest.skip("neither torch nor tensorflow is installed")
     return Catalogue(root, argv, before, results, projects)
