@@ -82,7 +82,12 @@ def guard(console: Callable[[], Console]) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             as_json = bool(kwargs.get("as_json"))
             try:
-                return command(*args, **kwargs)
+                signals.start()  # a signal that came while parsing is reported below
+                result = command(*args, **kwargs)
+                # The command has reported its result: a signal from now on must not
+                # turn it into a traceback or a silent exit 130 on the way out.
+                signals.hold()
+                return result
             except _passed_through():
                 raise  # the parser's own exits and usage errors (e.g. --smoke sometimes)
             except StdoutError:
@@ -185,6 +190,9 @@ def run_entry(app: typer.Typer, argv: list[str], *, prog_name: str) -> None:
     try:
         try:
             code = _run(app, argv, prog_name)
+            signum = signals.unreported()
+            if signum:  # it came while parsing, and no command started to report it
+                code = _interrupted(signum, as_json="--json" in argv)
             stdout.flush()  # what is still buffered fails here, not at interpreter exit
         except (StdoutError, SystemExit):
             if stdout.failed is None:
@@ -228,6 +236,16 @@ def _show_usage_error(error: Exception) -> None:
     from typer import rich_utils
 
     rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+
+
+def _interrupted(signum: int, *, as_json: bool) -> int:
+    """A signal no command reported: the line and the code the guard gives one."""
+    code = int(Interrupted(signum).exit_code)
+    message = f"interrupted ({signal.Signals(signum).name})"
+    if as_json:
+        return _usage_json(message, code)
+    sys.stderr.write(f"error: {message}\n")
+    return code
 
 
 def _usage_json(message: str, code: int) -> int:
