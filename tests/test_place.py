@@ -173,3 +173,52 @@ def test_stale_staging_folders_of_dead_owners_are_removed_and_only_those(tmp_pat
     assert all(
         (tmp_path / names[key] / "file").exists() for key in ("alive", "other host", "lookalike")
     )
+
+
+@pytest.mark.parametrize("appears", ["z.txt", "sub/b.txt", "sub"])
+def test_what_another_writer_puts_in_an_empty_target_meanwhile_is_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, appears: str
+) -> None:
+    # A second `fwpick new` sees the first one's claim as an empty folder and moves its
+    # files in: the one that finds the other's file fails whole, and the other's stays.
+    # (Two real runs raced like this about 1 time in 10 under load: both said Created.)
+    import fwpick.generate.place as placing
+
+    target = tmp_path / "proj"
+    target.mkdir()
+
+    def check_then_another_writer(*args: object, **kwargs: object) -> None:
+        check_target(*args, **kwargs)  # type: ignore[arg-type]
+        if appears == "sub":
+            (target / "sub").mkdir()
+        else:
+            (target / appears).parent.mkdir(exist_ok=True)
+            (target / appears).write_bytes(b"the other run's\n")
+
+    monkeypatch.setattr(placing, "check_target", check_then_another_writer)
+    with pytest.raises(TargetError, match="changed by something else while fwpick was working"):
+        put(target, FILES)
+    theirs = {appears: "dir"} if appears == "sub" else {appears: b"the other run's\n"}
+    if "/" in appears:
+        theirs["sub"] = "dir"
+    assert snapshot(target) == theirs  # nothing of this run's left, nothing kept aside
+
+
+def test_a_claim_that_another_run_moved_into_fails_with_the_same_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The other order: this run claimed the missing target with mkdir, and the other run
+    # moved a file into the claim before this one's rename: rename refuses a full folder.
+    target = tmp_path / "proj"
+    real_mkdir = os.mkdir
+
+    def claim_then_another_writer(path: object, *args: object, **kwargs: object) -> None:
+        real_mkdir(path, *args, **kwargs)  # type: ignore[arg-type]
+        if Path(str(path)) == target:
+            (target / "a.txt").write_bytes(b"the other run's\n")
+
+    monkeypatch.setattr(os, "mkdir", claim_then_another_writer)
+    with pytest.raises(TargetError, match="changed by something else while fwpick was working"):
+        put(target, FILES)
+    monkeypatch.undo()
+    assert snapshot(tmp_path) == {"proj": "dir", "proj/a.txt": b"the other run's\n"}

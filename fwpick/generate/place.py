@@ -7,11 +7,19 @@ mode, owner, mount) and the files are moved in one by one from a staging folder 
 it; a clashing file is first renamed to `NAME.orig` (`.orig.1`, ... when taken). Every
 step is recorded, so a failure or a signal puts everything back. Nothing is followed
 through a symbolic link, and nothing outside the target is touched.
+
+Another program may write to the target at the same time, another `fwpick new` most
+likely: it sees this run's claim as an empty folder and moves its files in. So without
+--force (the folder was empty when checked) a file or folder found on the way is never
+replaced or kept aside: the run undoes its own steps and fails, and the other one wins
+whole. Files are moved in with link-then-unlink, which fails on an existing name where
+rename(2) would silently replace it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
@@ -152,7 +160,7 @@ def place(staged: Path, target: Path, files: Mapping[str, bytes], *, force: bool
         if _lstat(target) is None:
             _claim_and_rename(placement)
         else:
-            _move_in(placement, files)
+            _move_in(placement, files, force=force)
     except OSError as error:
         placement.undo()
         message = os_error_message(error, doing="cannot write")
@@ -174,34 +182,68 @@ def _claim_and_rename(placement: Placement) -> None:
     try:
         # rename(2) replaces an empty folder, and this one is fwpick's own claim.
         os.rename(placement.staged, target)
-    except OSError:
-        os.rmdir(target)
+    except OSError as error:
+        _quietly(os.rmdir, target)  # still the empty claim, unless another run moved in
+        if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            raise _changed_meanwhile(target) from None  # another run moved its files in
         raise
     placement.created_target = True
 
 
-def _move_in(placement: Placement, files: Mapping[str, bytes]) -> None:
+def _changed_meanwhile(target: Path) -> TargetError:
+    return TargetError(
+        f"{target} was changed by something else while fwpick was working; nothing was written"
+    )
+
+
+def _move_in(placement: Placement, files: Mapping[str, bytes], *, force: bool) -> None:
     target, staged = placement.target, placement.staged
     taken = {target / relative for relative in files}
     for relative, content in files.items():
         destination = target / relative
-        _make_parents(placement, destination.parent)
+        _make_parents(placement, destination.parent, force=force)
         if _lstat(destination) is not None:
+            if not force:  # the folder was empty when checked: another writer is here
+                raise _changed_meanwhile(target)
             if _same_content(destination, content):
                 continue  # already exactly this: nothing to keep aside or to move
             backup = _free_backup_name(destination, taken)
             os.rename(destination, backup)  # renames a link itself, never what it points to
             placement.backups.append((destination, backup))
             taken.add(backup)
-        os.rename(staged / relative, destination)
+        if force:
+            os.rename(staged / relative, destination)
+        else:
+            _move_no_replace(staged / relative, destination, target)
         placement.moves.append((staged / relative, destination))
 
 
-def _make_parents(placement: Placement, folder: Path) -> None:
+def _move_no_replace(source: Path, destination: Path, target: Path) -> None:
+    """rename(source, destination), failing where `destination` appeared meanwhile."""
+    try:
+        os.link(source, destination, follow_symlinks=False)
+    except FileExistsError:
+        raise _changed_meanwhile(target) from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        # A filesystem without hard links (FAT, some network shares): rename, having
+        # just seen the name free; the window is a system call wide.
+        os.rename(source, destination)
+        return
+    os.unlink(source)
+
+
+def _make_parents(placement: Placement, folder: Path, *, force: bool) -> None:
     missing: list[Path] = []
     while _lstat(folder) is None and folder != placement.target:
         missing.append(folder)
         folder = folder.parent
+    if not force and folder != placement.target and folder not in placement.made_dirs:
+        raise _changed_meanwhile(placement.target)  # a folder of another writer's
     for each in reversed(missing):
-        os.mkdir(each)
+        try:
+            os.mkdir(each)
+        except FileExistsError:
+            raise _changed_meanwhile(placement.target) from None
         placement.made_dirs.append(each)
