@@ -215,9 +215,8 @@ def _write(
                 python = make_venv(target, on_phase)
                 if options.smoke is not SmokeMode.off:
                     report = _smoke(target, options, on_phase, python=python)
-            if git is not None:
-                placement.created.append(target / ".git")
-            elif wants_git(options.git, target):
+            # (The quick path's .git came in with the folder: undo takes both away.)
+            if git is None and wants_git(options.git, target):
                 placement.created.append(target / ".git")
                 initialised = init(target)
             hold()  # decided: from here the run reports success, whatever signal comes
