@@ -148,6 +148,35 @@ class Slurm:
             "MASTER_PORT": str(free_port_pair()),
         }
 
+    @contextlib.contextmanager
+    def submit(self, project: Path, args: tuple[str, ...]) -> Iterator[subprocess.Popen[str]]:
+        """The twin's own train.sbatch under `sbatch --wait` on two tasks, with `args`.
+
+        Output and errors in one pipe; an sbatch still waiting when the block ends (a failed
+        assertion, a timeout) is killed and reaped, so it does not outlive the test.
+        """
+        submit = subprocess.Popen(
+            [
+                "sbatch",
+                "--wait",
+                "--ntasks-per-node=2",
+                "--cpus-per-task=1",
+                "cluster/slurm/train.sbatch",
+                *args,
+            ],
+            cwd=project,
+            env=self.env(project),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            yield submit
+        finally:
+            if submit.poll() is None:
+                submit.kill()
+                submit.wait()
+
     def run(self, *args: str, project: Path, timeout: float = 60) -> str:
         result = subprocess.run(
             args,
@@ -352,22 +381,7 @@ def test_the_torch_twin_trains_on_two_slurm_tasks_and_resumes_when_requeued(
     slurm: Slurm, tmp_path: Path
 ) -> None:
     project = render("torch", tmp_path / "torch")
-    submit = subprocess.Popen(
-        [
-            "sbatch",
-            "--wait",
-            "--ntasks-per-node=2",
-            "--cpus-per-task=1",
-            "cluster/slurm/train.sbatch",
-            *REQUEUE_ARGS,
-        ],
-        cwd=project,
-        env=slurm.env(project),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with slurm.submit(project, REQUEUE_ARGS) as submit:
         # As the time limit does it (--signal=B:USR1@120): USR1 to the batch shell, once
         # the first epoch is in the run folder and the second is under way.
         def first_epoch_kept() -> Path | None:
@@ -387,9 +401,6 @@ def test_the_torch_twin_trains_on_two_slurm_tasks_and_resumes_when_requeued(
         # first could outlast the whole job on a quiet machine, and the signal come late).
         train_alone(project, "runs/alone", REQUEUE_ARGS)  # meanwhile, on the core left
         output, _ = submit.communicate(timeout=300)
-    finally:
-        if submit.poll() is None:
-            submit.kill()
     print(f"$ sbatch --wait ... train.sbatch {' '.join(REQUEUE_ARGS)}\n{output}")
     log = (project / f"slurm-{job}.out").read_text()
     print(log)
@@ -421,27 +432,9 @@ def assert_rank_zero_wrote(run: Path, alone: Path) -> None:
 @pytest.mark.tensorflow
 def test_the_tensorflow_twin_trains_on_two_slurm_tasks(slurm: Slurm, tmp_path: Path) -> None:
     project = render("tensorflow", tmp_path / "tensorflow")
-    submit = subprocess.Popen(
-        [
-            "sbatch",
-            "--wait",
-            "--ntasks-per-node=2",
-            "--cpus-per-task=1",
-            "cluster/slurm/train.sbatch",
-            *TF_ARGS,
-        ],
-        cwd=project,
-        env=slurm.env(project),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with slurm.submit(project, TF_ARGS) as submit:
         train_alone(project, "runs/alone", TF_ARGS)
         output, _ = submit.communicate(timeout=300)
-    finally:
-        if submit.poll() is None:
-            submit.kill()
     job = output.split("Submitted batch job", 1)[1].split()[0]
     log = (project / f"slurm-{job}.out").read_text()
     print(f"$ sbatch --wait ... train.sbatch {' '.join(TF_ARGS)}\n{output}")
