@@ -103,3 +103,24 @@ def test_ctrl_c_during_the_smoke_test_leaves_nothing_behind(tmp_path: Path) -> N
     child.close()
     assert child.exitstatus == 130
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_step_shows_the_spinner_and_ctrl_c_takes_it_down(tmp_path: Path) -> None:
+    # An interpreter that never answers keeps `new` in its first step: the spinner starts
+    # after its delay (ui.progress), and Ctrl-C still ends the run cleanly without torch.
+    hanging = tmp_path / "python"
+    hanging.write_text("#!/bin/sh\nexec sleep 60\n")
+    hanging.chmod(0o755)
+    target = tmp_path / "out"
+    child = spawn(
+        "new", "demo", "-f", "torch", "--dir", str(target), "--no-git", "--python", str(hanging)
+    )
+    child.expect(r"\x1b\[\?25l")  # the cursor hidden: rich's live display began
+    child.expect("starting|rendering|smoke test")  # the phase it is in
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "\x1b[?25h" in child.before  # the cursor is shown again
+    assert "error: interrupted (SIGINT)" in child.before
+    assert not target.exists()

@@ -45,12 +45,15 @@ def terminal_asker() -> Asker | None:
 @contextmanager
 def progress(*, enabled: bool) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr naming the current phase; silent for --json or no terminal."""
-    # Asked cheaply first: making the console costs more than the rest of a quick `new`.
-    if not enabled or not may_be_terminal(sys.stderr) or not err_console().is_terminal:
+    # Asked cheaply: making the console costs more than the rest of a quick `new`, which
+    # ends before the spinner would start (ui.progress asks the console itself then).
+    if not enabled or not may_be_terminal(sys.stderr):
         yield lambda phase: None
         return
-    with err_console().status("starting") as status:
-        yield status.update
+    from fwpick.ui.progress import spinner
+
+    with spinner(err_console) as update:
+        yield update
 
 
 def shown_report(report: SmokeReport, *, verbose: bool) -> SmokeReport:
