@@ -27,24 +27,14 @@ a sample costs, steady under load, but blind to what parallel decoding gains on 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from _harness import Run, fill, hand_command, interleaved, render, train_command
 from PIL import Image
-
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from fwpick.advice.knowledge import knowledge  # noqa: E402
-from fwpick.generate.names import project_name  # noqa: E402
-from fwpick.generate.render import ProjectSpec, plan, stage  # noqa: E402
 
 CLASSES, SIZE = 10, 32  # 10 class folders of 32x32 RGB images
 EPOCHS, BATCH, LR = 4, 64, 0.001
@@ -90,10 +80,6 @@ print(json.dumps({"samples_per_second": sum(samples[1:]) / sum(Clock.seconds[1:]
 """
 
 
-# --clock cpu: both time with time.perf_counter; make it count the process's CPU seconds.
-CPU_CLOCK = "import time\ntime.perf_counter = time.process_time\n"
-
-
 def write_images(folder: Path, count: int) -> None:
     """`count` PNGs in CLASSES folders: noise with a bright square placed by the class."""
     rng = np.random.default_rng(0)
@@ -105,14 +91,6 @@ def write_images(folder: Path, count: int) -> None:
         (folder / f"class{label}").mkdir(parents=True, exist_ok=True)
         path = folder / f"class{label}" / f"{index:05d}.png"
         Image.fromarray(pixels.astype(np.uint8), "RGB").save(path)
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - started, result.stdout
 
 
 def main() -> None:
@@ -149,68 +127,40 @@ def bench(
     templates: Path | None = None,
 ) -> None:
     """`rounds` rounds of the three runs; prints each and the medians of the ratios."""
-    project, pictures = folder / "tensorflow-classification", folder / "images"
-    spec = ProjectSpec(
-        name=project_name("demo"),
-        framework="tensorflow",
-        task="classification",
-        answers=knowledge().defaults,
+    project = render(
+        "tensorflow", "classification", folder / "tensorflow-classification", templates
     )
-    if project.exists():
-        import shutil
-
-        shutil.rmtree(project)
-    stage(plan(spec, root=templates), project)
+    pictures = folder / "images"
     if not pictures.exists():
         write_images(pictures, images)
     options = [
         "--data", str(pictures), "--device", "cpu", "--epochs", str(EPOCHS),
         "--batch-size", str(BATCH), "--lr", str(LR), "--out", str(project / "run"),
     ]  # fmt: skip
-    source = KERAS
-    for name, value in (
-        ("FOLDER", repr(str(pictures))),
-        ("EPOCHS", EPOCHS),
-        ("BATCH", BATCH),
-        ("LR", LR),
-        ("SIZE", SIZE),
-        ("CLASSES", CLASSES),
-    ):
-        source = source.replace(name, str(value))
-
-    def train(*extra: str) -> list[str]:
-        if clock == "wall":
-            return [sys.executable, "-m", "demo.train", *options, *extra]
-        argv = ["demo/train.py", *options, *extra]
-        run_train = f"import runpy, sys\nsys.argv = {argv!r}\n"
-        run_train += "runpy.run_module('demo.train', run_name='__main__', alter_sys=True)\n"
-        return [sys.executable, "-c", CPU_CLOCK + run_train]
-
-    hand = source if clock == "wall" else CPU_CLOCK + source
-    commands = {
-        "in-memory": train(),
-        "streamed": train("--workers", str(workers)),
-        "hand-written": [sys.executable, "-c", hand],
-    }
+    source = fill(
+        KERAS,
+        FOLDER=repr(str(pictures)),
+        EPOCHS=EPOCHS,
+        BATCH=BATCH,
+        LR=LR,
+        SIZE=SIZE,
+        CLASSES=CLASSES,
+    )
     env = {**os.environ, "PYTHONPATH": str(project / "src"), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    summary = project / "run" / "summary.json"
+    runs = {
+        "in-memory": Run(train_command(options, clock), env, summary),
+        "streamed": Run(train_command([*options, "--workers", str(workers)], clock), env, summary),
+        "hand-written": Run(hand_command(source, clock), env),
+    }
     ratios: dict[str, list[float]] = {"streamed/hand": [], "streamed/in-memory": []}
-    for round_ in range(rounds):
-        names = list(commands)
-        names = names[round_ % 3 :] + names[: round_ % 3]  # rotate who goes first
-        speed: dict[str, float] = {}
-        walls: dict[str, float] = {}
-        for name in names:
-            walls[name], stdout = run(commands[name], project, env)
-            if name == "hand-written":
-                speed[name] = json.loads(stdout.splitlines()[-1])["samples_per_second"]
-            else:
-                summary = json.loads((project / "run" / "summary.json").read_text())
-                speed[name] = summary["samples_per_second"]
+    for round_ in interleaved(runs, rounds, project):
+        speed, walls = round_.speeds, round_.walls
         ratios["streamed/hand"].append(speed["streamed"] / speed["hand-written"])
         ratios["streamed/in-memory"].append(speed["streamed"] / speed["in-memory"])
-        figures = ", ".join(f"{n} {speed[n]:,.0f}/s ({walls[n]:.1f}s)" for n in commands)
+        figures = ", ".join(f"{n} {speed[n]:,.0f}/s ({walls[n]:.1f}s)" for n in runs)
         print(
-            f"round {round_ + 1}: {figures}; streamed/hand {ratios['streamed/hand'][-1]:.3f}",
+            f"round {round_.number}: {figures}; streamed/hand {ratios['streamed/hand'][-1]:.3f}",
             flush=True,
         )
     unit = "CPU-second" if clock == "cpu" else "second"

@@ -30,23 +30,14 @@ Not a test: timings vary with the machine and its load; run it on an idle machin
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from fwpick.advice.knowledge import knowledge  # noqa: E402
-from fwpick.generate.names import project_name  # noqa: E402
-from fwpick.generate.render import ProjectSpec, plan, stage  # noqa: E402
+from _harness import Run, fill, interleaved, render, training_rows
 
 SIZE, CLASSES = 32, 10
 EPOCHS, BATCH, LR = 4, 64, 0.001
@@ -119,14 +110,6 @@ def write_images(folder: Path, count: int) -> None:
         Image.fromarray(pixels).save(path)
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:4])} failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - started, result.stdout
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -138,31 +121,21 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.folder or Path(scratch)
-        project = folder / "project"
-        spec = ProjectSpec(
-            name=project_name("demo"),
-            framework="torch",
-            task="classification",
-            answers=knowledge().defaults,
-        )
-        if project.exists():
-            subprocess.run(["rm", "-rf", str(project)], check=True)
-        stage(plan(spec), project)
+        project = render("torch", "classification", folder / "project")
         images = folder / f"images{args.images}"
         if not images.exists():
             write_images(images, args.images)
-        rows = args.images - round(args.images * 0.2)  # what data.split keeps to train
-        source = HAND
-        for name, value in (
-            ("FOLDER", repr(str(images))),
-            ("ROWS", rows),
-            ("WORKERS", args.workers),
-            ("EPOCHS", EPOCHS),
-            ("BATCH", BATCH),
-            ("LR", LR),
-            ("SIZE", SIZE),
-        ):
-            source = source.replace(name, str(value))
+        rows = training_rows(args.images)
+        source = fill(
+            HAND,
+            FOLDER=repr(str(images)),
+            ROWS=rows,
+            WORKERS=args.workers,
+            EPOCHS=EPOCHS,
+            BATCH=BATCH,
+            LR=LR,
+            SIZE=SIZE,
+        )
         hand_file = folder / "hand.py"  # a file: spawned workers re-import the main module
         hand_file.write_text(source)
         options = [
@@ -175,7 +148,6 @@ def main() -> None:
             "streamed": [sys.executable, "-m", "demo.train", *streamed],
             "hand": [sys.executable, str(hand_file)],
         }
-        env = dict(os.environ)
         paths = {name: str(project / "src") for name in commands}
         if args.before:
             before = [*options, "--workers", str(args.workers), "--out", "run2"]
@@ -189,22 +161,23 @@ def main() -> None:
                 "force=True)\n"
             )
             paths = {name: os.pathsep.join([str(site), path]) for name, path in paths.items()}
+        runs = {
+            name: Run(
+                command,
+                {**os.environ, "PYTHONPATH": paths[name]},
+                # The generated runs' --out is their last argument.
+                summary=None if name == "hand" else project / command[-1] / "summary.json",
+            )
+            for name, command in commands.items()
+        }
         rounds: list[dict[str, float]] = []
         names = list(commands)
-        for number in range(args.rounds):
-            speeds, walls = {}, {}
-            shift = number % len(names)
-            for name in names[shift:] + names[:shift]:
-                command = commands[name]
-                walls[name], stdout = timed(command, project, {**env, "PYTHONPATH": paths[name]})
-                if name == "hand":
-                    speeds[name] = json.loads(stdout.splitlines()[-1])["samples_per_second"]
-                else:
-                    summary = project / command[-1] / "summary.json"
-                    speeds[name] = json.loads(summary.read_text())["samples_per_second"]
+        for round_ in interleaved(runs, args.rounds, project):
+            speeds, walls = round_.speeds, round_.walls
             rounds.append(speeds)
             print(
-                f"  round {number + 1}: streamed / hand {speeds['streamed'] / speeds['hand']:.3f}  "
+                f"  round {round_.number}: streamed / hand "
+                f"{speeds['streamed'] / speeds['hand']:.3f}  "
                 + ", ".join(f"{n} {speeds[n]:,.0f}/s in {walls[n]:.1f}s" for n in names),
                 flush=True,
             )

@@ -20,23 +20,13 @@ work, without the noise of other programs taking the CPU in between.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
-
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from fwpick.advice.knowledge import knowledge  # noqa: E402
-from fwpick.generate.names import project_name  # noqa: E402
-from fwpick.generate.render import ProjectSpec, plan, stage  # noqa: E402
+from _harness import Run, fill, hand_command, interleaved, render, train_command, training_rows
 
 # Rows and epochs per task: enough for every run to last well over 5 s on a laptop CPU.
 WORK = {
@@ -133,72 +123,44 @@ def write_data(path: Path, task: str, rows: int) -> None:
     np.savez(path, x=x, y=y)
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - started, result.stdout
-
-
 def bench(
     framework: str, task: str, pairs: int, folder: Path, threads: int | None, clock: str
 ) -> list[tuple[float, ...]]:
     """`pairs` interleaved (generated, hand-written) runs; each row is one pair's figures."""
     work = WORK[task]
-    project = folder / f"{framework}-{task}"
-    spec = ProjectSpec(
-        name=project_name("demo"), framework=framework, task=task, answers=knowledge().defaults
-    )
-    stage(plan(spec), project)
+    project = render(framework, task, folder / f"{framework}-{task}")
     data = folder / f"{task}.npz"
     if not data.exists():
         write_data(data, task, work["rows"])
-    train_rows = work["rows"] - round(work["rows"] * 0.2)  # what data.split keeps to train
-    source = (TORCH if framework == "torch" else KERAS).replace("DATA", repr(str(data)))
-    for name, value in (
-        ("ROWS", train_rows),
-        ("EPOCHS", work["epochs"]),
-        ("BATCH", work["batch_size"]),
-        ("LR", work["lr"]),
-        ("TASK", repr(task)),
-    ):
-        source = source.replace(name, str(value))
+    source = fill(
+        TORCH if framework == "torch" else KERAS,
+        DATA=repr(str(data)),
+        ROWS=training_rows(work["rows"]),
+        EPOCHS=work["epochs"],
+        BATCH=work["batch_size"],
+        LR=work["lr"],
+        TASK=repr(task),
+    )
     options = [
         "--data", str(data), "--device", "cpu", "--epochs", str(work["epochs"]),
         "--batch-size", str(work["batch_size"]), "--lr", str(work["lr"]),
         "--out", str(project / "run"),
     ]  # fmt: skip
-    if clock == "cpu":
-        # Both measure with time.perf_counter; make it count this process's CPU seconds
-        # (all its threads), which other programs on a busy machine do not inflate.
-        patch = "import time\ntime.perf_counter = time.process_time\n"
-        source = patch + source
-        run_train = f"import runpy, sys\nsys.argv = {['demo/train.py', *options]!r}\n"
-        run_train += "runpy.run_module('demo.train', run_name='__main__', alter_sys=True)\n"
-        generated = [sys.executable, "-c", patch + run_train]
-    else:
-        generated = [sys.executable, "-m", "demo.train", *options]
-    hand = [sys.executable, "-c", source]
     env = {**os.environ, "PYTHONPATH": str(project / "src")}
     if threads:  # the same thread pools for both, fewer to fight over on a busy machine
         for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
             env[name] = str(threads)
+    runs = {
+        "generated": Run(train_command(options, clock), env, project / "run" / "summary.json"),
+        "hand": Run(hand_command(source, clock), env),
+    }
     rows = []
-    for pair in range(pairs):
-        results = {}
-        order = [("generated", generated), ("hand", hand)]
-        for label, command in order if pair % 2 == 0 else order[::-1]:
-            wall, stdout = timed(command, project, env)
-            if label == "generated":
-                speed = json.loads((project / "run" / "summary.json").read_text())
-                results[label] = (wall, speed["samples_per_second"])
-            else:
-                results[label] = (wall, json.loads(stdout.splitlines()[-1])["samples_per_second"])
-        (gen_wall, gen_speed), (hand_wall, hand_speed) = results["generated"], results["hand"]
+    for pair in interleaved(runs, pairs, project):
+        gen_speed, hand_speed = pair.speeds["generated"], pair.speeds["hand"]
+        gen_wall, hand_wall = pair.walls["generated"], pair.walls["hand"]
         rows.append((gen_speed / hand_speed, gen_speed, hand_speed, gen_wall, hand_wall))
         print(
-            f"  {framework}-{task} pair {pair + 1}: ratio {gen_speed / hand_speed:.3f}  "
+            f"  {framework}-{task} pair {pair.number}: ratio {gen_speed / hand_speed:.3f}  "
             f"generated {gen_speed:,.0f}/s in {gen_wall:.1f}s, "
             f"hand-written {hand_speed:,.0f}/s in {hand_wall:.1f}s",
             flush=True,
