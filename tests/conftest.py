@@ -55,6 +55,11 @@ def run_fwpick(
     return _in_process(list(args), cwd=cwd, env=env or {}, stdin=stdin or "", timeout=timeout)
 
 
+def new_args(name: str, framework: str, folder: Path, *options: str) -> list[str]:
+    """`new NAME -f FRAMEWORK --dir FOLDER OPTIONS...`: how most tests call `fwpick new`."""
+    return ["new", name, "-f", framework, "--dir", str(folder), *options]
+
+
 @contextlib.contextmanager
 def _environment(env: dict[str, str]) -> Iterator[None]:
     saved = dict(os.environ)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_fwpick
+from conftest import new_args, run_fwpick
 
 
 def listing(folder: Path) -> list[str]:
@@ -15,9 +15,7 @@ def listing(folder: Path) -> list[str]:
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path) -> None:
-    result = run_fwpick(
-        "new", "demo", "-f", "PyTorch", "--dir", str(tmp_path), "--dry-run", "--json"
-    )
+    result = run_fwpick(*new_args("demo", "PyTorch", tmp_path, "--dry-run", "--json"))
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["framework"] == "torch" and document["dry_run"] is True
@@ -103,21 +101,12 @@ def test_existing_project_is_refused_then_force_keeps_user_files(tmp_path: Path)
     project.mkdir()
     (project / "notes.txt").write_text("mine")
     (project / "README.md").write_text("my readme")
-    refused = run_fwpick("new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-smoke")
+    refused = run_fwpick(*new_args("demo", "torch", tmp_path, "--no-smoke"))
     assert refused.returncode == 1
     assert "exists and is not empty" in refused.stderr
     assert listing(project) == ["README.md", "notes.txt"]
     forced = run_fwpick(
-        "new",
-        "demo",
-        "-f",
-        "torch",
-        "--dir",
-        str(tmp_path),
-        "--no-smoke",
-        "--no-git",
-        "--force",
-        "--json",
+        *new_args("demo", "torch", tmp_path, "--no-smoke", "--no-git", "--force", "--json")
     )
     assert forced.returncode == 0, forced.stderr
     assert json.loads(forced.stdout)["kept_aside"] == ["README.md.orig"]
@@ -174,15 +163,7 @@ def test_a_failed_venv_keeps_the_project_removes_the_venv_and_quotes_pip(tmp_pat
         "PIP_FIND_LINKS": str(tmp_path / "no-wheels-here"),
     }
     result = run_fwpick(
-        "new",
-        "demo",
-        "-f",
-        "torch",
-        "--dir",
-        str(tmp_path),
-        "--no-git",
-        "--venv",
-        "--json",
+        *new_args("demo", "torch", tmp_path, "--no-git", "--venv", "--json"),
         env=offline,
         timeout=300,
     )

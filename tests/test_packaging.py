@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, need
+from conftest import REPO, need, new_args
 
 pytestmark = pytest.mark.slow
 
@@ -103,16 +103,7 @@ def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: 
     assert where.stdout.startswith(str(installed_python.parent.parent)), where.stdout
     result = installed_fwpick(
         installed_python,
-        "new",
-        "demo",
-        "-f",
-        "torch",
-        "--task",
-        "classification",
-        "--dir",
-        str(tmp_path),
-        "--no-git",
-        "--json",
+        *new_args("demo", "torch", tmp_path, "--task", "classification", "--no-git", "--json"),
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -131,16 +122,7 @@ def test_installed_fwpick_generates_a_project(installed_python: Path, tmp_path: 
 def test_missing_framework_with_smoke_require_fails(installed_python: Path, tmp_path: Path) -> None:
     result = installed_fwpick(
         installed_python,
-        "new",
-        "demo",
-        "-f",
-        "tf",
-        "--dir",
-        str(tmp_path),
-        "--no-git",
-        "--smoke",
-        "require",
-        "--json",
+        *new_args("demo", "tf", tmp_path, "--no-git", "--smoke", "require", "--json"),
     )
     assert result.returncode == 3
     smoke = json.loads(result.stdout)["smoke"]
@@ -154,20 +136,7 @@ def test_missing_framework_with_smoke_require_fails(installed_python: Path, tmp_
 def test_installed_fwpick_smokes_with_another_interpreter(
     installed_python: Path, tmp_path: Path
 ) -> None:
-    created = installed_fwpick(
-        installed_python,
-        "new",
-        "demo",
-        "-f",
-        "torch",
-        "--dir",
-        str(tmp_path),
-        "--no-git",
-        "--python",
-        sys.executable,
-        "--device",
-        "cpu",
-        "--json",
-    )
+    options = ("--no-git", "--python", sys.executable, "--device", "cpu", "--json")
+    created = installed_fwpick(installed_python, *new_args("demo", "torch", tmp_path, *options))
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["smoke"]["status"] == "passed"
