@@ -22,9 +22,9 @@ stretches wall times unevenly, CPU time much less. It cannot see work done side 
 (the wall clock is what a user waits for, and what the targets are set on).
 
 By default each command's output goes to a pipe, as in a script. `--terminal` gives it a
-pseudo-terminal instead, as a person at one sees it: `new` then loads rich's console to
-print its result in colour and shows its progress spinner, which it skips for a pipe,
-where rich would print the same plain lines (fwpick/ui/lines.py).
+pseudo-terminal instead, as a person at one sees it: `new` then writes its result in rich's
+colours and styles (still without rich's console, fwpick/ui/lines.py) and arms its progress
+spinner, which starts only if a step lasts half a second (fwpick/ui/progress.py).
 """
 
 from __future__ import annotations

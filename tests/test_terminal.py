@@ -124,3 +124,14 @@ def test_a_long_step_shows_the_spinner_and_ctrl_c_takes_it_down(tmp_path: Path) 
     assert "\x1b[?25h" in child.before  # the cursor is shown again
     assert "error: interrupted (SIGINT)" in child.before
     assert not target.exists()
+
+
+def test_a_quick_new_writes_its_result_in_rich_styles(tmp_path: Path) -> None:
+    # Written without rich's console (ui.lines), the same bytes rich writes at a terminal.
+    child = spawn("new", "demo", "-f", "torch", "--dir", str(tmp_path), "--no-git", "--no-smoke")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    project = tmp_path / "demo"
+    assert f"\x1b[1mCreated \x1b[0m\x1b[1m{project}\x1b[0m  (torch, regression" in child.before
+    assert f"\x1b[1mNext:\x1b[0m\r\n  cd {project}\r\n" in child.before  # NO_COLOR: no cyan

@@ -6,7 +6,7 @@ import functools
 import sys
 from typing import TYPE_CHECKING
 
-from fwpick.ui.lines import Lines, plain
+from fwpick.ui.lines import Lines, rendered
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -29,9 +29,10 @@ def out_console() -> Console:
 
 
 def show(view: Lines | RenderableType) -> None:
-    """A view on stdout: written as it is where rich would write it so, else by rich."""
+    """A view on stdout: Lines written as rich writes them where `rendered` knows how,
+    else by rich."""
     if isinstance(view, Lines):
-        text = plain(view, sys.stdout)
+        text = rendered(view, sys.stdout)
         if text is not None:
             sys.stdout.write(text)
             sys.stdout.flush()  # as rich does after each print

@@ -1,12 +1,13 @@
-"""Views that are only lines of styled text, printed without rich where rich prints plainly.
+"""Views that are only lines of styled text, written without rich exactly as rich writes them.
 
 Importing rich's console and making one costs about a fifth of `fwpick new --no-smoke`'s
 run beyond its floor (issue 16, benchmarks/startup.py). A result that is only text (no
-table) needs none of it when its stream is no terminal: rich then writes no styles and
-wraps at the width below. `plain` writes the same, from rich's own rules (rich 13-15,
-`Console.is_terminal` and `Console.size`), wrapping a line that does not fit as rich does
-(`wrap`, rich's word wrapping for text of one cell a character). It stands aside (None)
-in every case it does not cover: then rich prints the lines, as before.
+table) needs none of it: `rendered` writes what rich's console would, from rich's own
+rules (rich 13-15: `Console.is_terminal`, `Console.size`, `_detect_color_system`,
+`Style._make_ansi_codes`): off a terminal the bare text, at one the same text in rich's
+escape codes for the few styles the views use, wrapping a line that does not fit as rich
+does (`wrap`, rich's word wrapping for text of one cell a character). It stands aside
+(None) in every case it does not cover: then rich prints the lines, as before.
 tests/test_lines.py holds both ways to the same output.
 """
 
@@ -98,24 +99,105 @@ def _width() -> int:
     return width or 80
 
 
-def plain(lines: Lines, stream: TextIO) -> str | None:
+def _is_terminal(stream: TextIO) -> bool:
+    """rich's answer to whether `stream` is a terminal (`Console.is_terminal`), off Jupyter
+    and IDLE (the caller stands aside there)."""
+    environ = os.environ
+    compatible = environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force_colour = environ.get("FORCE_COLOR")  # https://force-color.org/
+    if force_colour is not None:
+        return force_colour != ""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and bool(isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+# rich's SGR parameters for plain styles (rich/style.py, `_make_ansi_codes`: attributes in
+# this order, then the colour). A standard colour is 30 + n and a bright one 90 + n
+# (rich/color.py, `get_ansi_codes`) whatever the colour system: only richer colours are
+# downgraded, so a terminal's 16, 256 or true colours write these alike.
+_ATTRIBUTES = {"bold": "1", "dim": "2", "italic": "3", "underline": "4"}
+_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+_SGR_COLOURS = {name: str(30 + number) for number, name in enumerate(_COLOURS)} | {
+    f"bright_{name}": str(90 + number) for number, name in enumerate(_COLOURS)
+}
+
+
+def sgr(style: str, *, colour: bool = True) -> str | None:
+    """rich's SGR parameters for `style` ("" for none), or None for a style not covered.
+
+    `colour`: False under NO_COLOR, where rich drops the colour and keeps the attributes.
+    """
+    words = style.split()
+    colours = [word for word in words if word in _SGR_COLOURS]
+    if len(colours) > 1 or len(set(words)) != len(words):
+        return None
+    if any(word not in _ATTRIBUTES and word not in _SGR_COLOURS for word in words):
+        return None  # "on", "not", links, themes' names, hex or numbered colours: rich's
+    codes = [code for name, code in _ATTRIBUTES.items() if name in words]
+    if colour and colours:
+        codes.append(_SGR_COLOURS[colours[0]])
+    return ";".join(codes)
+
+
+def rendered(lines: Lines, stream: TextIO) -> str | None:
     """What rich would write for `lines` on `stream`, or None where rich must decide.
 
-    Plain only off a terminal, outside IPython and legacy Windows consoles (their own
-    widths and colours), and when every line is printable ASCII (one cell a character,
-    nothing to expand or strip) that fits the width (nothing to wrap).
+    Only outside Windows, IPython and IDLE (their own terminals, widths and colours), and
+    when every line is printable ASCII (one cell a character, nothing to expand or strip).
+    At a terminal only for a `TERM` with colours and styles `sgr` covers.
     """
-    if sys.platform == "win32" or hasattr(builtins, "get_ipython") or may_be_terminal(stream):
+    if sys.platform == "win32" or hasattr(builtins, "get_ipython") or _idle():
         return None
+    terminal = _is_terminal(stream)
+    colour = True
+    if terminal:
+        if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+            return None  # rich: no styles, and 80 columns whatever the terminal's width
+        colour = os.environ.get("NO_COLOR", "") == ""
     width = _width()
     if width < 1:
         return None
     written: list[str] = []
-    for line in lines.text().split("\n"):
-        if not (line.isascii() and line.isprintable()):
-            return None
-        written.extend(wrap(line, width) if len(line) > width else [line])
+    for row in lines.rows:
+        # Each piece's place in the row's text and its escape code ("" off a terminal).
+        pieces: list[tuple[int, int, str]] = []
+        offset = 0
+        for text, style in row:
+            code = sgr(style, colour=colour) if terminal else ""
+            if code is None:
+                return None
+            pieces.append((offset, offset + len(text), code))
+            offset += len(text)
+        text = "".join(text for text, _ in row)
+        start = 0
+        for line in text.split("\n"):
+            if not (line.isascii() and line.isprintable()):
+                return None
+            bounds = _bounds(line, width) if len(line) > width else [(0, len(line))]
+            for begin, end in bounds:
+                written.append(_styled(text, pieces, start + begin, start + end))
+            start += len(line) + 1
     return "\n".join(written) + "\n"
+
+
+def _styled(text: str, pieces: list[tuple[int, int, str]], begin: int, end: int) -> str:
+    """`text[begin:end]`, each piece's part in its escape code as rich writes a segment."""
+    parts: list[str] = []
+    for first, last, code in pieces:
+        part = text[max(first, begin) : min(last, end)]
+        if part:
+            parts.append(f"\x1b[{code}m{part}\x1b[0m" if code else part)
+    return "".join(parts)
+
+
+def _idle() -> bool:
+    """Whether this runs in IDLE, whose shell claims a tty that takes no escape codes."""
+    return getattr(sys.stdin, "__module__", "").startswith("idlelib")
 
 
 _WORD = re.compile(r"\s*\S+\s*")  # rich/_wrap.py: a word and the spaces around it
@@ -123,11 +205,17 @@ _TRAILING_SPACE = re.compile(r"\s+$")
 
 
 def wrap(line: str, width: int) -> list[str]:
-    """`line` as rich wraps a Text at `width` (overflow "fold", justify "default").
+    """`line` as rich wraps a Text at `width` (overflow "fold", justify "default")."""
+    return [line[begin:end] for begin, end in _bounds(line, width)]
+
+
+def _bounds(line: str, width: int) -> list[tuple[int, int]]:
+    """Where each of `wrap`'s lines lies in `line`: (begin, end) offsets.
 
     For printable ASCII, where a character is a cell: rich/_wrap.py's divide_line gives
     the breaks, then each piece loses the spaces that end beyond the width (Text.
-    rstrip_end) and is cut to the width (Text.truncate).
+    rstrip_end) and is cut to the width (Text.truncate). So a piece is always a slice of
+    `line`, and a style's span can be cut at the same offsets (Text.divide).
     """
     breaks: list[int] = []
     offset = 0  # the cells used on the current line
@@ -148,13 +236,12 @@ def wrap(line: str, width: int) -> list[str]:
         elif offset and start:  # onto the next line
             breaks.append(start)
             offset = len(word)
-    bounds = [0, *breaks, len(line)]
-    wrapped: list[str] = []
-    for begin, end in itertools.pairwise(bounds):
-        piece = line[begin:end]
-        if len(piece) > width:
-            spaces = _TRAILING_SPACE.search(piece)
+    bounds: list[tuple[int, int]] = []
+    for begin, end in itertools.pairwise([0, *breaks, len(line)]):
+        size = end - begin
+        if size > width:
+            spaces = _TRAILING_SPACE.search(line, begin, end)
             if spaces is not None:
-                piece = piece[: len(piece) - min(len(spaces.group()), len(piece) - width)]
-        wrapped.append(piece[:width])
-    return wrapped
+                size -= min(len(spaces.group()), size - width)
+        bounds.append((begin, begin + min(size, width)))
+    return bounds

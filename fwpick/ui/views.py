@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from fwpick.generate.project import NewResult
 
 # rich (its console, text and tables) and the advice view are imported by the views that
-# draw them: `fwpick new`'s plain result is Lines only, which need no rich off a terminal,
+# draw them: `fwpick new`'s plain result is Lines only, which need no rich (ui/lines.py),
 # and its run is timed against importing typer, rich and jinja2 alone (issue 16,
 # benchmarks/startup.py).
 
