@@ -35,7 +35,9 @@ class _Delayed:
         self.status: Status | None = None
         self.stopped = False
         # Orders the timer thread's start against the main thread's updates and stop.
-        self.lock = threading.Lock()
+        # Re-entrant: a signal raised in the main thread just as it took the lock (before
+        # the `with` block's cleanup applies) must not leave its own `stop` waiting.
+        self.lock = threading.RLock()
 
     def start(self) -> None:
         """Show the spinner with the current phase (the timer thread, after the delay)."""
