@@ -80,9 +80,9 @@ def test_an_interrupt_takes_the_spinner_down() -> None:
 
 def test_an_interrupt_before_the_delay_leaves_no_spinner_to_start() -> None:
     screen = Screen()
-    with pytest.raises(KeyboardInterrupt), spinner(screen, delay=0.05):
+    with pytest.raises(KeyboardInterrupt), spinner(screen, delay=0.3):
         raise KeyboardInterrupt
-    time.sleep(0.2)  # past the delay: the cancelled timer never starts it
+    time.sleep(0.5)  # past the delay: the cancelled timer never starts it
     assert screen.asked == 0
     assert screen.text() == ""
 
