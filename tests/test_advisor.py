@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import os
 from io import StringIO
 
 import pytest
+from matrix import once
 from rich.console import Console
 
 from fwpick.advice.advisor import advise, dated_note, install_needed, recommend
@@ -34,16 +36,31 @@ LINUX = Platform(python=(3, 12), system="Linux", machine="x86_64")
 
 def signed_margin(answers: dict[str, str], *, windows: bool = False) -> int:
     """TensorFlow's points minus PyTorch's from the rules that hold for these answers."""
-    return _margin(tuple(answers[criterion] for criterion in CONCRETE), windows)
+    values = tuple(answers[criterion] for criterion in CONCRETE)
+    return _margin(values, windows) if windows else MARGINS[values]
 
 
 @functools.cache
 def _margin(values: tuple[str, ...], windows: bool) -> int:
-    # The tables below ask for the same combinations many times over (each test walks
-    # all 38,880 and their neighbours): `score` runs once per combination per worker.
     answers = dict(zip(CONCRETE, values, strict=True))
     totals, _, _ = score(facts_for(answers, detected_hardware="cpu", windows=windows), KB)
     return totals["tensorflow"] - totals["torch"]
+
+
+# Every combination's margin off Windows. The tables below ask for each many times over
+# (each walks all 38,880 and their neighbours), so `score` runs once per combination per
+# run (2.5 s): the first xdist worker to ask computes them, the others read its file.
+MARGINS: dict[tuple[str, ...], int] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _every_margin(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    combos = [tuple(answers.values()) for answers in ALL_ANSWERS]
+    margins = once(shared, "advisor-margins", lambda: [_margin(c, False) for c in combos])
+    assert isinstance(margins, list)
+    MARGINS.update(zip(combos, margins, strict=True))
 
 
 def pick(answers: dict[str, str], *, windows: bool = False) -> str:
