@@ -9,8 +9,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -291,58 +293,135 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
+@pytest.fixture(scope="module")
+def tf_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A TensorFlow regression project, rendered once for the two-worker tests."""
+    folder = tmp_path_factory.mktemp("two-workers")
+    rendered = run_fwpick("new", "demo", "-f", "tf", "--dir", str(folder), "--no-smoke", "--no-git")
+    assert rendered.returncode == 0, rendered.stderr
+    return folder / "demo"
+
+
+class Workers:
+    """Two training processes on this machine standing in for two machines (TF_CONFIG).
+
+    Their output goes to files (not pipes, which a chatty TensorFlow could fill while the
+    test waits), one pair per worker in `logs`; `out(index)` is each one's run folder.
+    """
+
+    def __init__(self, project: Path, logs: Path, *args: str) -> None:
+        self.logs = logs
+        workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+        self.processes: list[subprocess.Popen[bytes]] = []
+        for index in range(2):
+            tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+            command = [sys.executable, "-m", "demo.train", "--device", "cpu"]
+            with (
+                (logs / f"stdout{index}").open("wb") as stdout,
+                (logs / f"stderr{index}").open("wb") as stderr,
+            ):
+                self.processes.append(
+                    subprocess.Popen(
+                        [*command, "--out", str(self.out(index)), *args],
+                        cwd=project,
+                        stdout=stdout,
+                        stderr=stderr,
+                        env={
+                            **os.environ,
+                            "PYTHONPATH": str(project / "src"),
+                            "TF_CONFIG": json.dumps(tf_config),
+                        },
+                    )
+                )
+
+    def out(self, index: int) -> Path:
+        """Worker `index`'s --out folder (only the chief, worker 0, writes into it)."""
+        return self.logs / f"worker{index}"
+
+    def stdout(self, index: int) -> str:
+        """What worker `index` has printed so far."""
+        return (self.logs / f"stdout{index}").read_text()
+
+    def stderr_lines(self, index: int) -> list[str]:
+        """Worker `index`'s stderr without TensorFlow's own log lines (absl, oneDNN)."""
+        text = (self.logs / f"stderr{index}").read_text()
+        tensorflow = re.compile(r"^(WARNING: All log messages|[IWE]\d{4} )")
+        return [line for line in text.splitlines() if not tensorflow.match(line)]
+
+    def wait(self, timeout: float) -> list[int]:
+        """Both exit codes; a worker still running after `timeout` seconds fails the test."""
+        deadline = time.monotonic() + timeout
+        try:
+            return [
+                process.wait(timeout=max(deadline - time.monotonic(), 1))
+                for process in self.processes
+            ]
+        finally:
+            for process in self.processes:  # a worker stuck waiting for its peer must not linger
+                process.kill()
+                process.wait()
+
+
 @pytest.mark.tensorflow
 @need("tensorflow")
-def test_tensorflow_project_trains_with_two_local_workers(tmp_path: Path) -> None:
+def test_tensorflow_project_trains_with_two_local_workers(tf_project: Path, tmp_path: Path) -> None:
     # Two processes on this machine stand in for two machines: TF_CONFIG names both,
     # and MultiWorkerMirroredStrategy runs the custom loop (Keras fit is broken there).
-    assert (
-        run_fwpick(
-            "new", "demo", "-f", "tf", "--dir", str(tmp_path), "--no-smoke", "--no-git"
-        ).returncode
-        == 0
-    )
-    project = tmp_path / "demo"
-    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
-    processes = []
-    for index in range(2):
-        tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "demo.train",
-                    "--epochs",
-                    "1",
-                    "--device",
-                    "cpu",
-                    "--out",
-                    str(tmp_path / f"worker{index}"),
-                ],
-                cwd=project,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env={
-                    **os.environ,
-                    "PYTHONPATH": str(project / "src"),
-                    "TF_CONFIG": json.dumps(tf_config),
-                },
-            )
-        )
-    try:
-        outputs = [process.communicate(timeout=300) for process in processes]
-    finally:
-        for process in processes:  # a worker stuck waiting for its peer must not linger
-            process.kill()
-    for process, (_, stderr) in zip(processes, outputs, strict=True):
-        assert process.returncode == 0, stderr[-3000:]
+    workers = Workers(tf_project, tmp_path, "--epochs", "1")
+    codes = workers.wait(timeout=300)
+    assert codes == [0, 0], workers.stderr_lines(0)[-20:] + workers.stderr_lines(1)[-20:]
     # Only the chief (worker 0) prints and writes the run folder.
-    assert "replicas: 2" in outputs[0][0]
-    assert outputs[1][0] == ""
-    assert (tmp_path / "worker0" / "best.keras").is_file()
-    assert not (tmp_path / "worker1" / "best.keras").exists()
+    assert "replicas: 2" in workers.stdout(0)
+    assert workers.stdout(1) == ""
+    assert (workers.out(0) / "best.keras").is_file()
+    assert not (workers.out(1) / "best.keras").exists()
+
+
+@pytest.mark.tensorflow
+@need("tensorflow")
+def test_tensorflow_two_local_workers_stop_together_on_sigterm(
+    tf_project: Path, tmp_path: Path
+) -> None:
+    # What a Slurm time limit does: SIGTERM to every worker of the job at once. Each
+    # notes it between other steps; they agree on one step to stop after, so neither is
+    # left waiting in an all-reduce for the other.
+    workers = Workers(tf_project, tmp_path, "--epochs", "200")
+    deadline = time.monotonic() + 300  # TensorFlow's start on a loaded 2-core machine
+    while "epoch 1/200" not in workers.stdout(0):  # both are training by now
+        assert time.monotonic() < deadline, workers.stderr_lines(0)[-20:]
+        assert all(process.poll() is None for process in workers.processes)
+        time.sleep(0.1)
+    sent = time.monotonic()
+    for process in workers.processes:
+        process.send_signal(signal.SIGTERM)
+    # 200 epochs take minutes; stopped at a step, both are gone in a few seconds (~2 s
+    # on a quiet machine, mostly TensorFlow's exit); 60 s leaves room for a loaded one.
+    codes = workers.wait(timeout=60)
+    seconds = time.monotonic() - sent
+    assert codes == [143, 143], (seconds, workers.stderr_lines(0)[-20:])
+    (line,) = workers.stderr_lines(0)  # the chief's one line
+    assert line.startswith("interrupted by SIGTERM in epoch ") and "go on with: " in line
+    assert workers.stderr_lines(1) == []  # the other worker says nothing
+    summary = json.loads((workers.out(0) / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and summary["steps"] > 0
+
+
+@pytest.mark.tensorflow
+@need("tensorflow")
+def test_tensorflow_two_local_workers_stop_at_the_step_of_a_non_finite_loss(
+    tf_project: Path, tmp_path: Path
+) -> None:
+    # The loss is summed over the workers, so both see the same inf or nan at the same
+    # step, and stop there (not at the end of the epoch) as one process does.
+    workers = Workers(tf_project, tmp_path, "--epochs", "3", "--lr", "1e30")
+    codes = workers.wait(timeout=300)
+    assert codes == [1, 1], workers.stderr_lines(0)[-20:] + workers.stderr_lines(1)[-20:]
+    (line,) = workers.stderr_lines(0)
+    assert line.startswith("error: the training loss is ")
+    assert "at epoch 1, step " in line and line.endswith("no checkpoint was written")
+    assert workers.stderr_lines(1) == []
+    summary = json.loads((workers.out(0) / "summary.json").read_text())
+    assert summary["status"] == "diverged"
 
 
 @pytest.mark.torch
