@@ -5,6 +5,7 @@ These use the real frameworks in child processes; without one, its tests skip wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -422,6 +423,134 @@ def test_tensorflow_two_local_workers_stop_at_the_step_of_a_non_finite_loss(
     assert workers.stderr_lines(1) == []
     summary = json.loads((workers.out(0) / "summary.json").read_text())
     assert summary["status"] == "diverged"
+
+
+# Each rank of a torchrun run goes through this script: torchrun does not report its
+# workers' exit codes when a signal stops it, so each writes main()'s (and its pid).
+RANK_SCRIPT = """\
+import os
+import sys
+from pathlib import Path
+
+from demo.train import main
+
+folder, rank = Path(os.environ["RANKS"]), os.environ["RANK"]
+(folder / f"pid{rank}").write_text(str(os.getpid()))
+code = main(sys.argv[1:])
+(folder / f"code{rank}").write_text(str(code))
+raise SystemExit(code)
+"""
+
+
+class Ranks:
+    """torchrun with two CPU processes (ranks) of a generated torch project.
+
+    torchrun writes each rank's stdout and stderr to its own files (--log-dir, -r 3) and
+    the two training processes run in their own sessions (as torchrun starts them); the
+    run folder is `folder / "run"`.
+    """
+
+    def __init__(self, project: Path, folder: Path, *args: str) -> None:
+        self.folder = folder
+        (folder / "rank.py").write_text(RANK_SCRIPT)
+        command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+        command += ["--nproc_per_node=2", "--log-dir", str(folder / "logs"), "-r", "3"]
+        command += [str(folder / "rank.py"), "--device", "cpu", "--out", str(folder / "run")]
+        with (folder / "torchrun.log").open("wb") as output:
+            self.torchrun = subprocess.Popen(
+                [*command, *args],
+                cwd=project,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONPATH": str(project / "src"), "RANKS": str(folder)},
+                start_new_session=True,  # its own process group, as a scheduler's job step
+            )
+
+    def log(self, rank: int, stream: str) -> str:
+        """What rank `rank` has written to `stream` ("stdout" or "stderr") so far."""
+        paths = list((self.folder / "logs").glob(f"*/attempt_0/{rank}/{stream}.log"))
+        return paths[0].read_text() if paths else ""
+
+    def stderr_lines(self, rank: int) -> list[str]:
+        return self.log(rank, "stderr").splitlines()
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        """Wait until rank 0 prints `text` (both ranks train by then)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log(0, "stdout"):
+            assert self.torchrun.poll() is None, (self.folder / "torchrun.log").read_text()
+            assert time.monotonic() < deadline, (self.folder / "torchrun.log").read_text()
+            time.sleep(0.1)
+
+    def pid(self, rank: int) -> int:
+        return int((self.folder / f"pid{rank}").read_text())
+
+    def codes(self, timeout: float) -> list[int | None]:
+        """Both ranks' exit codes (None: it crashed, or is still running after `timeout`)."""
+        try:
+            self.torchrun.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:  # a rank stuck waiting for its peer must not linger (nor torchrun)
+            for rank in (0, 1):
+                if (self.folder / f"pid{rank}").exists():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(self.pid(rank), signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.torchrun.pid, signal.SIGKILL)
+            self.torchrun.wait()
+        files = [self.folder / f"code{rank}" for rank in (0, 1)]
+        return [int(path.read_text()) if path.exists() else None for path in files]
+
+    def summary(self) -> dict[str, object]:
+        return dict(json.loads((self.folder / "run" / "summary.json").read_text()))
+
+
+@pytest.mark.torch
+@need("torch")
+@pytest.mark.parametrize("whom", ["torchrun's group", "rank 0 alone"])
+def test_torchrun_ranks_stop_after_the_same_step_on_sigterm(
+    torch_project: Path, tmp_path: Path, whom: str
+) -> None:
+    # SIGTERM to torchrun's process group is what a scheduler does; torchrun passes it on
+    # to each rank, one after the other, so they note it between different steps. Sent to
+    # rank 0 alone, rank 1 never gets it: it stops only because each step's all-reduce
+    # told it (distributed.Stops). Before, rank 1 trained on into a collective rank 0 had
+    # left and died of gloo's "Connection closed by peer".
+    ranks = Ranks(torch_project, tmp_path, "--epochs", "400")
+    ranks.wait_for("epoch 1/400", timeout=300)  # torch's start on a loaded 2-core machine
+    if whom == "rank 0 alone":
+        os.kill(ranks.pid(0), signal.SIGTERM)
+    else:
+        os.killpg(ranks.torchrun.pid, signal.SIGTERM)
+    # 400 epochs take minutes; stopped at a step, both are gone in seconds.
+    codes = ranks.codes(timeout=60)
+    assert codes == [143, 143], ranks.log(0, "stderr")[-3000:] + ranks.log(1, "stderr")[-3000:]
+    # No traceback from our ranks. (torchrun's own output, not checked, may carry its
+    # SignalException or ChildFailedError report: that is torchrun's, not the ranks'.)
+    (line,) = ranks.stderr_lines(0)  # rank 0's one line
+    assert line.startswith("interrupted by SIGTERM in epoch ") and "go on with: " in line
+    assert ranks.stderr_lines(1) == []  # rank 1 says nothing
+    summary = ranks.summary()
+    assert summary["status"] == "interrupted" and isinstance(summary["steps"], int)
+    assert summary["steps"] > 0
+
+
+@pytest.mark.torch
+@need("torch")
+def test_torchrun_ranks_stop_at_the_step_of_a_non_finite_loss(
+    torch_project: Path, tmp_path: Path
+) -> None:
+    # The loss is summed over the ranks in each step's all-reduce, so both see the same
+    # inf or nan at the same step and stop there, as one process does.
+    ranks = Ranks(torch_project, tmp_path, "--epochs", "3", "--lr", "1e30")
+    codes = ranks.codes(timeout=300)
+    assert codes == [1, 1], ranks.log(0, "stderr")[-3000:] + ranks.log(1, "stderr")[-3000:]
+    (line,) = ranks.stderr_lines(0)
+    assert line.startswith("error: the training loss is ")
+    assert "at epoch 1, step " in line and line.endswith("no checkpoint was written")
+    assert ranks.stderr_lines(1) == []
+    assert ranks.summary()["status"] == "diverged"
 
 
 @pytest.mark.torch
