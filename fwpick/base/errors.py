@@ -101,6 +101,11 @@ class Interrupted(KeyboardInterrupt):
         """130, 143 or 129: 128 + the signal's number, as a shell reports it."""
         return SIGNAL_EXIT.get(signal.Signals(self.signum), ExitCode.INTERRUPTED)
 
+    @property
+    def message(self) -> str:
+        """The one line fwpick reports for it: "interrupted (SIGTERM)"."""
+        return f"interrupted ({signal.Signals(self.signum).name})"
+
 
 def os_error_message(error: OSError, *, doing: str = "cannot use") -> str:
     """One line for an OS error: what fwpick was doing, the path(s), and the reason."""

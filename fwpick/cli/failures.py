@@ -15,7 +15,6 @@ import errno
 import functools
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -98,10 +97,8 @@ def guard(console: Callable[[], Console]) -> Callable[[F], F]:
                 code = int(ExitCode.USER_ERROR)
                 raise fail(os_error_message(error), code, as_json=as_json) from None
             except KeyboardInterrupt as interrupt:
-                signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
-                code = int(Interrupted(signum).exit_code)
-                name = signal.Signals(signum).name
-                raise fail(f"interrupted ({name})", code, as_json=as_json) from None
+                stop = interrupt if isinstance(interrupt, Interrupted) else Interrupted()
+                raise fail(stop.message, int(stop.exit_code), as_json=as_json) from None
             except Exception as error:
                 if os.environ.get("FWPICK_DEBUG"):
                     raise
@@ -240,12 +237,11 @@ def _show_usage_error(error: Exception) -> None:
 
 def _interrupted(signum: int, *, as_json: bool) -> int:
     """A signal no command reported: the line and the code the guard gives one."""
-    code = int(Interrupted(signum).exit_code)
-    message = f"interrupted ({signal.Signals(signum).name})"
+    stop = Interrupted(signum)
     if as_json:
-        return _usage_json(message, code)
-    sys.stderr.write(f"error: {message}\n")
-    return code
+        return _usage_json(stop.message, int(stop.exit_code))
+    sys.stderr.write(f"error: {stop.message}\n")
+    return int(stop.exit_code)
 
 
 def _usage_json(message: str, code: int) -> int:
