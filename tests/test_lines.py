@@ -66,15 +66,24 @@ RESULTS = {
 }
 
 
+# The variables rich reads to decide on a terminal, its colours and its width.
+RICH_VARIABLES = ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "TERM", "COLORTERM")
+
+
+def rich_environment(monkeypatch: pytest.MonkeyPatch, **environment: str) -> None:
+    """None of rich's variables set but `environment`: what rich writes depends on nothing else."""
+    for variable in RICH_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+
+
 @pytest.mark.parametrize("columns", [None, "0", "20", "45", "80", "200", "wide"])
 @pytest.mark.parametrize("name", list(RESULTS))
 def test_written_as_rich_writes_it(
     name: str, columns: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE"):
-        monkeypatch.delenv(variable, raising=False)
-    if columns is not None:
-        monkeypatch.setenv("COLUMNS", columns)
+    rich_environment(monkeypatch, **({} if columns is None else {"COLUMNS": columns}))
     view = new_result(RESULTS[name])
     assert isinstance(view, Lines)
     expected = by_rich(view)
@@ -109,8 +118,7 @@ def test_a_long_line_wraps_as_rich_wraps_it(line: str, width: int) -> None:
 def test_a_short_result_is_written_plainly_at_the_default_width(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for variable in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE"):
-        monkeypatch.delenv(variable, raising=False)
+    rich_environment(monkeypatch)
     view = new_result(RESULTS["short"])
     assert isinstance(view, Lines)
     assert rendered(view, Pipe()) == (
@@ -126,10 +134,6 @@ def test_a_short_result_is_written_plainly_at_the_default_width(
 class Terminal(Pipe):
     def isatty(self) -> bool:
         return True
-
-
-# The variables rich reads to decide on a terminal, its colours and its width.
-RICH_VARIABLES = ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "TERM", "COLORTERM")
 
 
 @pytest.mark.parametrize(
@@ -151,10 +155,7 @@ RICH_VARIABLES = ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "TERM"
 def test_at_a_terminal_or_not_written_as_rich_writes_it(
     stream: Pipe, environment: dict[str, str], maybe: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in RICH_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for variable, value in environment.items():
-        monkeypatch.setenv(variable, value)
+    rich_environment(monkeypatch, **environment)
     assert may_be_terminal(stream) is maybe
     # may_be_terminal (the spinner's cheap question) never says no where rich says yes.
     assert not (Console(file=stream).is_terminal and not maybe)
@@ -173,8 +174,7 @@ def by_rich_on(stream: Pipe, view: object) -> str:
 
 
 def test_at_a_terminal_the_styles_are_rich_escape_codes(monkeypatch: pytest.MonkeyPatch) -> None:
-    for variable in RICH_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
+    rich_environment(monkeypatch)
     view = new_result(RESULTS["short"])
     assert isinstance(view, Lines)
     assert rendered(view, Terminal()) == (
@@ -206,10 +206,7 @@ def test_at_a_terminal_the_styles_are_rich_escape_codes(monkeypatch: pytest.Monk
 def test_at_a_terminal_what_is_not_covered_is_left_to_rich(
     environment: dict[str, str], style: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in RICH_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for variable, value in environment.items():
-        monkeypatch.setenv(variable, value)
+    rich_environment(monkeypatch, **environment)
     assert rendered(Lines(((("text", style),),)), Terminal()) is None
     # Off a terminal rich writes no styles at all, so any style is plain text there.
     assert rendered(Lines(((("text", style),),)), Pipe()) == "text\n"
